@@ -47,10 +47,6 @@ final class BytePairEncoder {
         }
     }
 
-    int mergeCount() {
-        return merges.size();
-    }
-
     /** The piece's UTF-8 bytes as bytes_to_unicode characters, one char per byte. */
     static String byteEncode(String piece) {
         byte[] utf8 = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,8 +111,7 @@ public final class ClipTokenizer {
         // Every added_tokens_decoder entry and every special token is matched in the raw text.
         Map<String, Integer> added = new HashMap<>();
         JsonNode decoder = config.path("added_tokens_decoder");
-        for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : decoder.properties()) {
             String content = tokenContent(e.getValue());
             int id;
             try {
@@ -263,8 +261,7 @@ public final class ClipTokenizer {
             throw new IllegalArgumentException(file + ": expected a non-empty JSON object of token -> id");
         }
         Map<String, Integer> vocab = new HashMap<>(json.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : json.properties()) {
             if (!e.getValue().canConvertToInt()) {
                 throw new IllegalArgumentException(file + ": id of token '" + e.getKey() + "' is not an int: " + e.getValue());
             }

@@ -57,7 +57,7 @@ class ClipTokenizerTest {
         goldens = readI64Tensors(reference.resolve("goldens/tokenizer.safetensors"));
         idToToken = new HashMap<>();
         new ObjectMapper().readTree(reference.resolve("tiny-sdxl/tokenizer/vocab.json").toFile())
-                .fields().forEachRemaining(e -> idToToken.put(e.getValue().asInt(), e.getKey()));
+                .properties().forEach(e -> idToToken.put(e.getValue().asInt(), e.getKey()));
     }
 
     static IntStream promptIndices() {
@@ -220,7 +220,8 @@ class ClipTokenizerTest {
         for (int r = 0; r < rounds; r++) texts.forEach(tokenizer1::encode);
         double microsPerPrompt = (System.nanoTime() - start) / 1e3 / (rounds * texts.size());
         System.out.printf("ClipTokenizer.encode: %.1f us per prompt (warm, %d prompts)%n", microsPerPrompt, texts.size());
-        assertTrue(microsPerPrompt < 500, "encode took " + microsPerPrompt + " us per prompt");
+        // Typically 20-80 us; the bound only catches pathologies (no cache, quadratic scans), not noise.
+        assertTrue(microsPerPrompt < 1000, "encode took " + microsPerPrompt + " us per prompt");
     }
 
     // ---- helpers ----
@@ -279,7 +280,7 @@ class ClipTokenizerTest {
         int headerLength = Math.toIntExact(bytes.getLong(0));
         JsonNode header = new ObjectMapper().readTree(bytes.array(), 8, headerLength);
         Map<String, long[]> tensors = new HashMap<>();
-        header.fields().forEachRemaining(e -> {
+        header.properties().forEach(e -> {
             if (e.getKey().equals("__metadata__")) return;
             assertEquals("I64", e.getValue().get("dtype").asText(), e.getKey());
             int begin = 8 + headerLength + e.getValue().get("data_offsets").get(0).asInt();
