@@ -75,8 +75,15 @@ public final class ModelFolder {
     public static ModelFolder resolve(String location, Optional<String> revision) {
         Path local = Path.of(location);
         if (Files.isDirectory(local)) return open(local);
-        if (HfCache.isRepoId(location)) return fromCache(HfCache.fromEnvironment(), location, revision);
-        throw new CheckpointException(location + ": no such folder, and not a repository id (owner/name)");
+        if (Files.exists(local)) throw new CheckpointException(location + ": not a folder");
+        if (!HfCache.isRepoId(location)) {
+            throw new CheckpointException(location + ": no such folder, and not a repository id (owner/name)");
+        }
+        try {
+            return fromCache(HfCache.fromEnvironment(), location, revision);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(location + ": no such local folder; as a repository id: " + e.getMessage(), e);
+        }
     }
 
     /** Whether {@code folder} looks like a pipeline folder (has a model_index.json). */
