@@ -1,0 +1,64 @@
+package dev.turbojet.verify;
+
+import dev.turbojet.clip.ClipTokenizer;
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.schedule.EulerAncestral;
+import dev.turbojet.schedule.SchedulerConfig;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the suites compute with: the model folder and the components loaded from it, each loaded
+ * once on first use and shared by every golden file of the run.
+ */
+public final class VerifyContext implements AutoCloseable {
+    private final ModelFolder model;
+    private final Map<String, Object> loaded = new HashMap<>();
+    private final Map<String, AutoCloseable> owned = new HashMap<>();
+
+    public VerifyContext(ModelFolder model) {
+        this.model = model;
+    }
+
+    public ModelFolder model() {
+        return model;
+    }
+
+    /** {@code tokenizer} or {@code tokenizer_2}. */
+    public ClipTokenizer tokenizer(String component) {
+        return cached(component, () -> ClipTokenizer.load(model.component(component).folder()));
+    }
+
+    public EulerAncestral scheduler() {
+        return cached("scheduler", () -> new EulerAncestral(SchedulerConfig.load(model.config("scheduler"))));
+    }
+
+    /** A value loaded once under {@code key}; closed with the context when it is AutoCloseable. */
+    @SuppressWarnings("unchecked")
+    public <T> T cached(String key, Supplier<T> load) {
+        Object v = loaded.get(key);
+        if (v == null) {
+            v = load.get();
+            loaded.put(key, v);
+            if (v instanceof AutoCloseable c) owned.put(key, c);
+        }
+        return (T) v;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (AutoCloseable c : owned.values()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) first = new RuntimeException("closing verify resources: " + e, e);
+            }
+        }
+        owned.clear();
+        loaded.clear();
+        if (first != null) throw first;
+    }
+}
