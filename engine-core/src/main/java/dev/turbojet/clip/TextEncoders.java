@@ -1,5 +1,6 @@
 package dev.turbojet.clip;
 
+import dev.turbojet.io.TensorSource;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 
@@ -18,6 +19,11 @@ public record TextEncoders(ClipTextModel textEncoder, ClipTextModel textEncoder2
         if (textEncoder2.textProjection().isEmpty()) {
             throw new IllegalArgumentException("text_encoder_2 must be a CLIPTextModelWithProjection (it gives the pooled embedding)");
         }
+    }
+
+    /** text_encoder (CLIPTextModel) and text_encoder_2 (CLIPTextModelWithProjection), each checked for leftover tensors. */
+    public static TextEncoders load(Ops ops, TensorSource src1, ClipTextConfig cfg1, TensorSource src2, ClipTextConfig cfg2) {
+        return new TextEncoders(ClipTextModel.load(src1, ops, cfg1), ClipTextModel.load(src2, ops, cfg2));
     }
 
     /** Width of prompt_embeds (2048 for SDXL): the UNet's cross_attention_dim. */

@@ -42,7 +42,7 @@ public final class Goldens implements AutoCloseable {
         return file.find(name).isPresent();
     }
 
-    public Iterable<String> names() {
+    public java.util.SortedSet<String> names() {
         return file.names();
     }
 
