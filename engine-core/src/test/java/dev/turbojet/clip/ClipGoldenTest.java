@@ -76,6 +76,44 @@ class ClipGoldenTest {
         g.check("encode_prompt", "pooled_prompt_embeds", ops, pe.pooledPromptEmbeds(), TOL);
     }
 
+    /** fp16w.*: the *.fp16.safetensors weights (fp32 weights rounded to fp16) upcast, first 3 prompts. */
+    @Test
+    void fp16Weights() {
+        ClipTextModel h1, h2;
+        try (SafetensorsFile f1 = SafetensorsFile.open(ReferenceKit.tiny("text_encoder/model.safetensors"));
+             SafetensorsFile f2 = SafetensorsFile.open(ReferenceKit.tiny("text_encoder_2/model.safetensors"))) {
+            h1 = ClipTextModel.load(ReferenceKit.roundedToFp16(f1), ops, te1.config());
+            h2 = ClipTextModel.load(ReferenceKit.roundedToFp16(f2), ops, te2.config());
+        }
+        int[][] a = Arrays.copyOf(ids1, 3), b = Arrays.copyOf(ids2, 3);
+        g.check("fp16w", "fp16w.te1.pooler_output", ops, h1.forward(ops, a).pooled(), TOL);
+        TextEncoders.PromptEmbeds pe = new TextEncoders(h1, h2).encode(ops, a, b);
+        g.check("fp16w", "fp16w.prompt_embeds", ops, pe.promptEmbeds(), TOL);
+        g.check("fp16w", "fp16w.pooled_prompt_embeds", ops, pe.pooledPromptEmbeds(), TOL);
+    }
+
+    /** The pipeline goldens' prompt_embeds, from the tokenizer goldens' ids of the prompts each call used. */
+    @Test
+    void pipelinePromptEmbeds() {
+        TextEncoders encoders = new TextEncoders(te1, te2);
+        try (Goldens tok = new Goldens(ReferenceKit.golden("tokenizer.safetensors"));
+             Goldens pipe = new Goldens(ReferenceKit.golden("pipeline.safetensors"))) {
+            int[][] all1 = tok.ids("input_ids_1"), all2 = tok.ids("input_ids_2");
+            for (String c : List.of("p64x64_s1", "p64x96_s1")) {
+                long[] index = pipe.longs(c + ".prompt_index");
+                int[][] a = new int[index.length][], b = new int[index.length][];
+                for (int i = 0; i < index.length; i++) {
+                    a[i] = all1[(int) index[i]];
+                    b[i] = all2[(int) index[i]];
+                }
+                TextEncoders.PromptEmbeds pe = encoders.encode(ops, a, b);
+                g.check("pipeline", c + ".prompt_embeds", ops.download(pe.promptEmbeds()), pipe.get(c + ".prompt_embeds"), TOL);
+                g.check("pipeline", c + ".pooled_prompt_embeds", ops.download(pe.pooledPromptEmbeds()),
+                        pipe.get(c + ".pooled_prompt_embeds"), TOL);
+            }
+        }
+    }
+
     @Test
     void poolingPositions() {
         // te1 pads with <|endoftext|> (49407): argmax finds the first one; te2 pads with 0

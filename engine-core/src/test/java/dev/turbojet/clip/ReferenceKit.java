@@ -139,6 +139,37 @@ public final class ReferenceKit {
         }
     }
 
+    /**
+     * {@code src}'s tensors rounded to fp16 as torch's {@code .half()} does (round to nearest even):
+     * the reference kit's {@code *.fp16.safetensors} files are exactly that.
+     */
+    public static TensorSource roundedToFp16(TensorSource src) {
+        return new TensorSource() {
+            @Override
+            public SortedSet<String> names() {
+                return src.names();
+            }
+
+            @Override
+            public Optional<TensorView> find(String name) {
+                return src.find(name).map(v -> {
+                    float[] x = v.toFloatArray();
+                    MemorySegment data = Arena.ofAuto().allocate(2L * x.length, 8);
+                    for (int i = 0; i < x.length; i++) data.setAtIndex(F16, i, Float.floatToFloat16(x[i]));
+                    return new TensorView(name, DType.F16, v.shape(), data, v.origin() + " (fp16)");
+                });
+            }
+
+            @Override
+            public String description() {
+                return src.description() + " rounded to fp16";
+            }
+        };
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort F16 =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** {@code src} with {@code extra} names added (as views of another tensor of src). */
     public static TensorSource withExtras(TensorSource src, Map<String, TensorView> extra) {
         return new TensorSource() {

@@ -9,6 +9,7 @@ import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,6 +73,37 @@ class VaeGoldenTest {
         // the image as the golden's stored fp32 decode gives it: uint8 must then match exactly
         assertEquals(Arrays.toString(expected),
                 Arrays.toString(VaeImages.toUint8Nhwc(g.get(c + ".image"))), c + " uint8 of the golden image");
+    }
+
+    /** dec8x8.fp16w.decoded: the fp16 weight file (the fp32 weights rounded to fp16), computed in fp32. */
+    @Test
+    void decoderWithFp16Weights() {
+        VaeDecoder half;
+        try (SafetensorsFile f = SafetensorsFile.open(ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors"))) {
+            half = VaeDecoder.load(ReferenceKit.roundedToFp16(f), ops, cfg);
+        }
+        Tensor decoded = half.decode(ops, ops.upload(g.get("dec8x8.decoder_input")));
+        g.check("vae.fp16w", "dec8x8.fp16w.decoded", ops.download(decoded), g.get("dec8x8.fp16w.decoded"), Goldens.OUTPUT_TOL);
+    }
+
+    /** The pipeline goldens' last stage: final_latents / scaling_factor -> decode -> image and uint8. */
+    @ParameterizedTest
+    @ValueSource(strings = {"p64x64_s1", "p64x64_s4", "p64x96_s1", "p64x96_s4"})
+    void pipelineDecode(String c) {
+        try (Goldens pipe = new Goldens(ReferenceKit.golden("pipeline.safetensors"))) {
+            HostTensor z = scaled(pipe.get(c + ".final_latents"), 1 / cfg.scalingFactor());
+            HostTensor image = VaeImages.toUnitRange(ops.download(vae.decode(ops, ops.upload(z))));
+            g.check("pipeline.image", c + ".image", image, pipe.get(c + ".image"), Goldens.OUTPUT_TOL);
+            byte[] expected = pipe.bytes(c + ".image_uint8"), actual = VaeImages.toUint8Nhwc(image);
+            int off = 0;
+            for (int i = 0; i < expected.length; i++) {
+                int d = Math.abs((actual[i] & 0xff) - (expected[i] & 0xff));
+                assertTrue(d <= 1, c + ".image_uint8[" + i + "] differs by " + d);
+                off += d;
+            }
+            System.out.printf("%s.image_uint8: %d of %d values off by 1%n", c, off, expected.length);
+            assertTrue(off <= expected.length / 1000, off + " values off by one");
+        }
     }
 
     @ParameterizedTest
