@@ -52,9 +52,9 @@ public record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, Stri
         } catch (java.io.IOException e) {
             throw new SafetensorsException(file, "header cannot be read: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new SafetensorsException(file, "header must be a JSON object, found "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
+                    + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().toString().toLowerCase()));
         }
         Map<String, String> metadata = Map.of();
         List<SafetensorsEntry> entries = new ArrayList<>();

@@ -1,0 +1,38 @@
+package dev.turbojet.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The {@code turbojet} command: lists the subcommands; each lives in its own class. */
+@Command(name = "turbojet",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        description = "SDXL Turbo text-to-image inference in pure Java.",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  turbojet inspect stabilityai/sdxl-turbo", "  turbojet help inspect"})
+public final class Main implements Runnable {
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "On error, print the full stack trace, not just one line.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand");
+    }
+
+    /** The command line with turbojet's error handling, for {@link #main} and for tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
