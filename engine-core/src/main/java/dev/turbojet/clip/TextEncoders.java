@@ -1,6 +1,9 @@
 package dev.turbojet.clip;
 
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
+import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 
@@ -24,6 +27,18 @@ public record TextEncoders(ClipTextModel textEncoder, ClipTextModel textEncoder2
     /** text_encoder (CLIPTextModel) and text_encoder_2 (CLIPTextModelWithProjection), each checked for leftover tensors. */
     public static TextEncoders load(Ops ops, TensorSource src1, ClipTextConfig cfg1, TensorSource src2, ClipTextConfig cfg2) {
         return new TextEncoders(ClipTextModel.load(src1, ops, cfg1), ClipTextModel.load(src2, ops, cfg2));
+    }
+
+    /**
+     * text_encoder and text_encoder_2 of a diffusers folder, weights of the first available variant
+     * in {@code preference} (FP32 when empty); the files close once {@code ops} has bound the weights.
+     */
+    public static TextEncoders load(ModelFolder folder, Ops ops, Variant... preference) {
+        try (SafetensorsSource w1 = folder.openWeights("text_encoder", preference);
+             SafetensorsSource w2 = folder.openWeights("text_encoder_2", preference)) {
+            return load(ops, w1, ClipTextConfig.read(folder.config("text_encoder")),
+                    w2, ClipTextConfig.read(folder.config("text_encoder_2")));
+        }
     }
 
     /** Width of prompt_embeds (2048 for SDXL): the UNet's cross_attention_dim. */

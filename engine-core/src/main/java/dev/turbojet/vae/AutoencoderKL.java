@@ -1,6 +1,9 @@
 package dev.turbojet.vae;
 
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
+import dev.turbojet.io.Variant;
 import dev.turbojet.io.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
@@ -11,6 +14,16 @@ import dev.turbojet.tensor.Tensor;
  * Text-to-image needs only {@link VaeDecoder#load(TensorSource, Ops, VaeConfig)}.
  */
 public record AutoencoderKL(VaeConfig config, VaeEncoder encoder, VaeDecoder decoder) {
+
+    /**
+     * The vae component of a diffusers folder, weights of the first available variant in
+     * {@code preference} (FP32 when empty); the file closes once {@code ops} has bound the weights.
+     */
+    public static AutoencoderKL load(ModelFolder folder, Ops ops, Variant... preference) {
+        try (SafetensorsSource w = folder.openWeights("vae", preference)) {
+            return load(w, ops, VaeConfig.read(folder.config("vae")));
+        }
+    }
 
     public static AutoencoderKL load(TensorSource src, Ops ops, VaeConfig cfg) {
         Weights w = Weights.of(src, ops);

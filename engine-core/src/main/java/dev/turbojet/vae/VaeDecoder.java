@@ -1,6 +1,9 @@
 package dev.turbojet.vae;
 
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
+import dev.turbojet.io.Variant;
 import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
@@ -21,6 +24,16 @@ public record VaeDecoder(Optional<Conv2d> postQuantConv, Conv2d convIn, VaeMidBl
                          GroupNorm convNormOut, Conv2d convOut) {
     public VaeDecoder {
         upBlocks = List.copyOf(upBlocks);
+    }
+
+    /**
+     * The vae component of a diffusers folder, weights of the first available variant in
+     * {@code preference} (FP32 when empty); the file closes once {@code ops} has bound the weights.
+     */
+    public static VaeDecoder load(ModelFolder folder, Ops ops, Variant... preference) {
+        try (SafetensorsSource w = folder.openWeights("vae", preference)) {
+            return load(w, ops, VaeConfig.read(folder.config("vae")));
+        }
     }
 
     /** Loads only what decoding needs from a whole-VAE checkpoint (encoder.* and quant_conv.* are skipped on purpose). */
