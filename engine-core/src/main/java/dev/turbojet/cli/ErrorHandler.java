@@ -7,6 +7,7 @@ import picocli.CommandLine.ParseResult;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 
 /**
  * Turns an exception from a subcommand into one line on stderr ("turbojet inspect: error: ...") and
@@ -31,7 +32,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         boolean expected = t instanceof CheckpointException || t instanceof IOException || t instanceof IllegalArgumentException;
         String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t instanceof IOException && !(t.getMessage() != null && t.getMessage().contains(" "))) {
+        if (t instanceof FileSystemException) {
             msg = t.getClass().getSimpleName() + ": " + msg;              // NoSuchFileException: /path
         }
         String line = expected ? msg : t.getClass().getName() + ": " + msg + " (run with --verbose for the stack trace)";

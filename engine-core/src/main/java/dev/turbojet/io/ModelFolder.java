@@ -137,6 +137,10 @@ public final class ModelFolder {
         return component(name).weights(preference);
     }
 
+    public WeightFile weights(String name, List<Variant> preference) {
+        return component(name).weights(preference);
+    }
+
     /** Opens the weights of component {@code name}; the caller closes them. */
     public SafetensorsSource openWeights(String name, Variant... preference) {
         return weights(name, preference).open();

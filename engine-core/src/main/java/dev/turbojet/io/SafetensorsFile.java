@@ -32,6 +32,7 @@ public final class SafetensorsFile implements SafetensorsSource {
     private final SafetensorsHeader header;
     private final long dataOffset;
     private final Map<String, TensorView> views;
+    private final SortedSet<String> names;
 
     private SafetensorsFile(Path path, Arena arena, SafetensorsHeader header, long dataOffset, Map<String, TensorView> views) {
         this.path = path;
@@ -39,6 +40,7 @@ public final class SafetensorsFile implements SafetensorsSource {
         this.header = header;
         this.dataOffset = dataOffset;
         this.views = views;
+        this.names = Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
     }
 
     /** Opens, validates and maps {@code path}; every fault is a {@link SafetensorsException}. */
@@ -140,7 +142,7 @@ public final class SafetensorsFile implements SafetensorsSource {
 
     @Override
     public SortedSet<String> names() {
-        return Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
+        return names;
     }
 
     @Override

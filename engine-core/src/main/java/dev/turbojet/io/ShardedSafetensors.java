@@ -33,6 +33,7 @@ public final class ShardedSafetensors implements SafetensorsSource {
     private final Map<String, String> metadata;
     private final List<SafetensorsFile> shards;
     private final Map<String, TensorView> views;
+    private final SortedSet<String> names;
 
     private ShardedSafetensors(Path index, Map<String, String> metadata, List<SafetensorsFile> shards,
                                Map<String, TensorView> views) {
@@ -40,6 +41,7 @@ public final class ShardedSafetensors implements SafetensorsSource {
         this.metadata = metadata;
         this.shards = shards;
         this.views = views;
+        this.names = Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
     }
 
     /** Opens the index and every shard it names (resolved beside the index). */
@@ -138,7 +140,7 @@ public final class ShardedSafetensors implements SafetensorsSource {
 
     @Override
     public SortedSet<String> names() {
-        return Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
+        return names;
     }
 
     @Override

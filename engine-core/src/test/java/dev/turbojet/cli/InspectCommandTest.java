@@ -148,6 +148,17 @@ class InspectCommandTest {
     }
 
     @Test
+    void fullSizeUnetParameterCount(@TempDir Path dir) throws IOException {
+        Path manifest = TINY.getParent().resolve("manifests/unet.tsv");
+        Path unet = dev.turbojet.io.TestCheckpoints.sparseFp16(manifest, dir.resolve("unet.safetensors"));
+        CliRun r = ok("inspect", unet.toString(), "--filter", "conv_in.");
+        assertEquals(List.of("conv_in.weight", "F16", "[320, 4, 3, 3]", "11,520", "23,040"), row(r.out(), "conv_in.weight"));
+        Files.move(unet, Files.createDirectories(dir.resolve("unet")).resolve("diffusion_pytorch_model.fp16.safetensors"));
+        assertEquals(List.of("total: 1,680 tensors", "F16", "2,567,463,684", "5,134,927,368"),
+                row(ok("inspect", dir.resolve("unet").toString()).out(), "total:"));
+    }
+
+    @Test
     void malformedFileIsOneLine(@TempDir Path dir) throws IOException {
         Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[]{1, 2, 3});
         CliRun r = CliRun.of("inspect", bad.toString());

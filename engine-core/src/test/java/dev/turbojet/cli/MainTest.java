@@ -51,5 +51,6 @@ class MainTest {
     void unexpectedFailuresNameTheirType() {
         assertEquals("java.lang.IllegalStateException: boom (run with --verbose for the stack trace)",
                 ErrorHandler.oneLine(new IllegalStateException("boom")));
+        assertEquals("NoSuchFileException: /a b/c", ErrorHandler.oneLine(new java.nio.file.NoSuchFileException("/a b/c")));
     }
 }

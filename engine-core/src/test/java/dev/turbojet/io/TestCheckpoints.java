@@ -3,6 +3,10 @@ package dev.turbojet.io;
 import dev.turbojet.tensor.DType;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,14 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Builds fp16 variants and sharded checkpoints from reference files, with our writer. */
-final class TestCheckpoints {
+/** Builds fp16 variants, sharded checkpoints and sparse full-size files for tests, with our writer. */
+public final class TestCheckpoints {
     private TestCheckpoints() {}
 
     /** {@code source} with every F32 tensor cast to F16 (round to nearest even, as torch's .half()). */
-    static Path writeFp16(Path source, Path target) throws IOException {
+    public static Path writeFp16(Path source, Path target) throws IOException {
         try (SafetensorsFile in = SafetensorsFile.open(source)) {
             SafetensorsWriter w = new SafetensorsWriter().metadata(in.metadata());
             for (TensorView v : in.tensors()) {
@@ -33,7 +39,7 @@ final class TestCheckpoints {
      * {@code source} split into {@code shards} files named {@code <stem>-0000i-of-0000n.safetensors}
      * beside {@code index}, plus the index itself (weight_map and metadata.total_size).
      */
-    static Path writeSharded(Path source, Path index, String stem, int shards) throws IOException {
+    public static Path writeSharded(Path source, Path index, String stem, int shards) throws IOException {
         Map<String, String> weightMap = new LinkedHashMap<>();
         long total = 0;
         try (SafetensorsFile in = SafetensorsFile.open(source)) {
@@ -61,5 +67,30 @@ final class TestCheckpoints {
         try (var s = Files.list(folder)) {
             return new ArrayList<>(s.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /** Writes the header for every manifest row (name, shape, numel) as F16, and extends the file sparsely. */
+    public static Path sparseFp16(Path manifest, Path out) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode header = json.createObjectNode();
+        long offset = 0;
+        List<String> rows = Files.readAllLines(manifest);
+        for (String row : rows.subList(1, rows.size())) {
+            String[] cols = row.split("\t");
+            ObjectNode t = header.putObject(cols[0]);
+            t.put("dtype", DType.F16.name());
+            JsonNode shape = json.readTree(cols[1]);
+            t.set("shape", shape);
+            long bytes = Long.parseLong(cols[2]) * 2;
+            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] h = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            f.write(h);
+            f.setLength(8 + h.length + offset);
+        }
+        return out;
     }
 }
