@@ -82,7 +82,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         for (int i = 0; i < n; i++) {
             int c = blockOutChannels.get(i);
             if (c <= 0 || c % normNumGroups != 0) {
-                throw bad("block_out_channels", blockOutChannels, c + " channels do not split into norm_num_groups " + normNumGroups);
+                throw bad("norm_num_groups", normNumGroups, "block_out_channels entry " + c + " does not split into that many groups");
             }
             int heads = attentionHeads.get(i);
             if (heads <= 0 || c % heads != 0) {
