@@ -1,0 +1,595 @@
+package dev.turbojet.ops.cpu;
+
+import dev.turbojet.io.TensorView;
+import dev.turbojet.ops.Act;
+import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
+import dev.turbojet.tensor.Shape;
+import dev.turbojet.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The fp32 CPU backend: the reference every other backend is checked against, and the fallback
+ * where there is no GPU. Each call computes at once on a fixed pool of worker threads.
+ *
+ * <p>Storage: every tensor is a {@link CpuTensor}, a heap {@code float[]} row-major in its
+ * logical shape. Weights ({@link #weight}) are widened to fp32 copies at load, whatever their
+ * checkpoint dtype: one layout for every kernel and no dependence on the mapped file staying
+ * open. The full UNet then takes 10.3 GB of heap (run with -Xmx12g or more).
+ *
+ * <p>A {@link CpuTensor} made by another CpuOps instance is accepted (the storage is the same);
+ * any other {@link Tensor} is an {@link IllegalArgumentException}.
+ */
+public final class CpuOps implements Ops {
+    private final Workers workers;
+
+    /** A backend using every available processor. */
+    public CpuOps() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuOps(int threads) {
+        this.workers = new Workers(threads);
+    }
+
+    @Override
+    public String describe() {
+        return "cpu fp32, " + workers.threads() + (workers.threads() == 1 ? " thread" : " threads");
+    }
+
+    // ---- data movement -------------------------------------------------------------------------
+
+    @Override
+    public Tensor weight(TensorView view) {
+        if (!view.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(view.origin() + ": tensor '" + view.name() + "' is " + view.dtype() + ", not floating point");
+        }
+        checkSize("weight " + view.name(), view.shape());
+        return new CpuTensor(view.shape(), view.toFloatArray());
+    }
+
+    @Override
+    public Tensor upload(HostTensor host) {
+        return new CpuTensor(host.shape(), host.data().clone());
+    }
+
+    @Override
+    public HostTensor download(Tensor t) {
+        CpuTensor c = cpu("download", t);
+        return new HostTensor(c.shape(), c.data.clone());
+    }
+
+    // ---- convolution and linear ----------------------------------------------------------------
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        CpuTensor in = cpu("conv2d", x), w = cpu("conv2d", weight);
+        CpuTensor b = bias == null ? null : cpu("conv2d", bias);
+        Shape xs = in.shape(), ws = w.shape();
+        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
+            throw new IllegalArgumentException("conv2d: x " + xs + " and weight " + ws + " must be [N, Cin, H, W] and [Cout, Cin, kh, kw]");
+        }
+        if (stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("conv2d: stride " + stride + " must be >= 1 and padding " + padding + " >= 0");
+        }
+        int n = xs.intDim(0), cin = xs.intDim(1), h = xs.intDim(2), wd = xs.intDim(3);
+        int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
+        if (b != null && !b.shape().equals(Shape.of(cout))) {
+            throw new IllegalArgumentException("conv2d: bias " + b.shape() + " must be [" + cout + "]");
+        }
+        int ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
+        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
+            throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
+        }
+        CpuTensor out = CpuTensor.zeros(Shape.of(n, cout, ho, wo));
+        float[] xd = in.data, wdata = w.data, od = out.data;
+        workers.forEach(n * cout, job -> {
+            int img = job / cout, co = job % cout;
+            float bv = b == null ? 0f : b.data[co];
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    double acc = bv;
+                    for (int ci = 0; ci < cin; ci++) {
+                        int xBase = (img * cin + ci) * h * wd;
+                        int wBase = ((co * cin) + ci) * kh * kw;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int iy = oy * stride - padding + ky;
+                            if (iy < 0 || iy >= h) continue;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = ox * stride - padding + kx;
+                                if (ix < 0 || ix >= wd) continue;
+                                acc += (double) xd[xBase + iy * wd + ix] * wdata[wBase + ky * kw + kx];
+                            }
+                        }
+                    }
+                    od[((img * cout + co) * ho + oy) * wo + ox] = (float) acc;
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        CpuTensor in = cpu("linear", x), w = cpu("linear", weight);
+        CpuTensor b = bias == null ? null : cpu("linear", bias);
+        Shape xs = in.shape(), ws = w.shape();
+        if (xs.rank() < 1 || ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) {
+            throw new IllegalArgumentException("linear: x " + xs + " does not match weight " + ws + " ([out, in])");
+        }
+        int k = ws.intDim(1), nOut = ws.intDim(0);
+        if (b != null && !b.shape().equals(Shape.of(nOut))) {
+            throw new IllegalArgumentException("linear: bias " + b.shape() + " must be [" + nOut + "]");
+        }
+        long[] dims = xs.dims();
+        dims[dims.length - 1] = nOut;
+        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
+        int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
+        if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
+        float[] xd = in.data, wdata = w.data, od = out.data;
+        workers.forEach(rows, r -> {
+            for (int o = 0; o < nOut; o++) {
+                double acc = b == null ? 0 : b.data[o];
+                for (int i = 0; i < k; i++) acc += (double) xd[r * k + i] * wdata[o * k + i];
+                od[r * nOut + o] = (float) acc;
+            }
+        });
+        return out;
+    }
+
+    // ---- normalisation -------------------------------------------------------------------------
+
+    @Override
+    public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
+        CpuTensor in = cpu("groupNorm", x), g = cpu("groupNorm", gamma), bt = cpu("groupNorm", beta);
+        Shape xs = in.shape();
+        if (xs.rank() < 2) throw new IllegalArgumentException("groupNorm: x " + xs + " must be [N, C, *spatial]");
+        int n = xs.intDim(0), c = xs.intDim(1);
+        if (groups < 1 || c % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + c + " channels of x " + xs + " do not split into " + groups + " groups");
+        }
+        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
+            throw new IllegalArgumentException("groupNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
+        }
+        int spatial = Math.toIntExact(xs.numel() / Math.max(1, (long) n * c));
+        int cpg = c / groups, groupSize = cpg * spatial;
+        CpuTensor out = CpuTensor.zeros(xs);
+        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
+        workers.forEach(n * groups, job -> {
+            int base = job * groupSize;
+            double sum = 0;
+            for (int i = 0; i < groupSize; i++) sum += xd[base + i];
+            double mean = sum / groupSize;
+            double var = 0;
+            for (int i = 0; i < groupSize; i++) {
+                double d = xd[base + i] - mean;
+                var += d * d;
+            }
+            float m = (float) mean;
+            float rstd = (float) (1.0 / Math.sqrt(var / groupSize + eps));
+            int c0 = (job % groups) * cpg;
+            for (int cc = 0; cc < cpg; cc++) {
+                float scale = gd[c0 + cc] * rstd, shift = bd[c0 + cc] - m * scale;
+                int off = base + cc * spatial;
+                for (int i = 0; i < spatial; i++) od[off + i] = Pointwise.apply(act, xd[off + i] * scale + shift);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        CpuTensor in = cpu("layerNorm", x), g = cpu("layerNorm", gamma), bt = cpu("layerNorm", beta);
+        Shape xs = in.shape();
+        if (xs.rank() < 1) throw new IllegalArgumentException("layerNorm: x " + xs + " has no feature dim");
+        int c = xs.intDim(-1);
+        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
+            throw new IllegalArgumentException("layerNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
+        }
+        int rows = c == 0 ? 0 : Math.toIntExact(xs.numel() / c);
+        CpuTensor out = CpuTensor.zeros(xs);
+        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
+        workers.forRange(rows, 16, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int base = r * c;
+                double sum = 0;
+                for (int i = 0; i < c; i++) sum += xd[base + i];
+                double mean = sum / c;
+                double var = 0;
+                for (int i = 0; i < c; i++) {
+                    double d = xd[base + i] - mean;
+                    var += d * d;
+                }
+                float m = (float) mean;
+                float rstd = (float) (1.0 / Math.sqrt(var / c + eps));
+                for (int i = 0; i < c; i++) od[base + i] = (xd[base + i] - m) * rstd * gd[i] + bd[i];
+            }
+        });
+        return out;
+    }
+
+    // ---- attention -----------------------------------------------------------------------------
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
+        CpuTensor qt = cpu("attention", q), kt = cpu("attention", k), vt = cpu("attention", v);
+        Shape qs = qt.shape(), ks = kt.shape(), vs = vt.shape();
+        if (qs.rank() != 3 || ks.rank() != 3 || !ks.equals(vs) || qs.dim(0) != ks.dim(0) || qs.dim(2) != ks.dim(2)
+                || heads < 1 || qs.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", v " + vs + " with " + heads
+                    + " heads; need q [B, Nq, heads*d], k = v [B, Nk, heads*d]");
+        }
+        int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
+        CpuTensor out = CpuTensor.zeros(qs);
+        float[] qd = qt.data, kd = kt.data, vd = vt.data, od = out.data;
+        double scale = 1.0 / Math.sqrt(d);
+        workers.forEach(b * heads * nq, job -> {
+            int i = job % nq, h = (job / nq) % heads, bb = job / (nq * heads);
+            int keys = causal ? Math.min(i + 1, nk) : nk;
+            double[] s = new double[keys];
+            int qOff = (bb * nq + i) * width + h * d;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < keys; j++) {
+                int kOff = (bb * nk + j) * width + h * d;
+                double dot = 0;
+                for (int e = 0; e < d; e++) dot += (double) qd[qOff + e] * kd[kOff + e];
+                s[j] = dot * scale;
+                max = Math.max(max, s[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < keys; j++) {
+                s[j] = Math.exp(s[j] - max);
+                sum += s[j];
+            }
+            for (int e = 0; e < d; e++) {
+                double acc = 0;
+                for (int j = 0; j < keys; j++) acc += s[j] * vd[(bb * nk + j) * width + h * d + e];
+                od[qOff + e] = (float) (acc / sum);
+            }
+        });
+        return out;
+    }
+
+    // ---- pointwise -----------------------------------------------------------------------------
+
+    @Override
+    public Tensor activation(Tensor x, Act act) {
+        CpuTensor in = cpu("activation", x);
+        CpuTensor out = CpuTensor.zeros(in.shape());
+        float[] xd = in.data, od = out.data;
+        workers.forRange(xd.length, 4096, (s, e) -> {
+            for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor geglu(Tensor x) {
+        CpuTensor in = cpu("geglu", x);
+        Shape xs = in.shape();
+        if (xs.rank() < 1 || xs.dim(-1) % 2 != 0) {
+            throw new IllegalArgumentException("geglu: last dim of x " + xs + " must be even");
+        }
+        int two = xs.intDim(-1), f = two / 2;
+        long[] dims = xs.dims();
+        dims[dims.length - 1] = f;
+        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
+        int rows = two == 0 ? 0 : Math.toIntExact(xs.numel() / two);
+        float[] xd = in.data, od = out.data;
+        workers.forRange(rows, 4, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                for (int i = 0; i < f; i++) od[r * f + i] = xd[r * two + i] * Pointwise.gelu(xd[r * two + f + i]);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return broadcast("add", a, b, false);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return broadcast("mul", a, b, true);
+    }
+
+    private Tensor broadcast(String op, Tensor a, Tensor b, boolean multiply) {
+        CpuTensor at = cpu(op, a), bt = cpu(op, b);
+        Shape as = at.shape(), bs = bt.shape();
+        long[] bStrides = broadcastStrides(op, as, bs);
+        CpuTensor out = CpuTensor.zeros(as);
+        float[] ad = at.data, bd = bt.data, od = out.data;
+        long[] dims = as.dims();
+        workers.forRange(ad.length, 4096, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                int rem = i, bi = 0;
+                for (int d = dims.length - 1; d >= 0; d--) {
+                    int idx = (int) (rem % dims[d]);
+                    rem /= (int) dims[d];
+                    bi += (int) (idx * bStrides[d]);
+                }
+                od[i] = multiply ? ad[i] * bd[bi] : ad[i] + bd[bi];
+            }
+        });
+        return out;
+    }
+
+    /** Strides of b over a's dims (0 where b broadcasts), or an error when b does not broadcast to a. */
+    static long[] broadcastStrides(String op, Shape as, Shape bs) {
+        if (bs.rank() > as.rank()) {
+            throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
+        }
+        long[] strides = new long[as.rank()];
+        long stride = 1;
+        for (int i = 1; i <= as.rank(); i++) {
+            int ad = as.rank() - i;
+            if (i > bs.rank()) break;
+            long bdim = bs.dim(bs.rank() - i);
+            if (bdim == as.dim(ad)) {
+                strides[ad] = stride;
+            } else if (bdim == 1) {
+                strides[ad] = 0;
+            } else {
+                throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
+            }
+            stride *= bdim;
+        }
+        return strides;
+    }
+
+    @Override
+    public Tensor affine(Tensor x, float s, float shift) {
+        CpuTensor in = cpu("affine", x);
+        CpuTensor out = CpuTensor.zeros(in.shape());
+        float[] xd = in.data, od = out.data;
+        workers.forRange(xd.length, 1 << 14, (st, e) -> {
+            for (int i = st; i < e; i++) od[i] = xd[i] * s + shift;
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor addChannelVector(Tensor x, Tensor v) {
+        CpuTensor in = cpu("addChannelVector", x), vt = cpu("addChannelVector", v);
+        Shape xs = in.shape();
+        if (xs.rank() < 2 || !vt.shape().equals(Shape.of(xs.dim(0), xs.dim(1)))) {
+            throw new IllegalArgumentException("addChannelVector: v " + vt.shape() + " must be [N, C] for x " + xs);
+        }
+        int nc = xs.intDim(0) * xs.intDim(1);
+        int spatial = nc == 0 ? 0 : Math.toIntExact(xs.numel() / nc);
+        CpuTensor out = CpuTensor.zeros(xs);
+        float[] xd = in.data, vd = vt.data, od = out.data;
+        workers.forEach(nc, j -> {
+            float add = vd[j];
+            for (int i = j * spatial, e = i + spatial; i < e; i++) od[i] = xd[i] + add;
+        });
+        return out;
+    }
+
+    // ---- shape ---------------------------------------------------------------------------------
+
+    @Override
+    public Tensor reshape(Tensor x, Shape shape) {
+        CpuTensor in = cpu("reshape", x);
+        if (in.shape().numel() != shape.numel()) {
+            throw new IllegalArgumentException("reshape: " + in.shape() + " has " + in.shape().numel() + " elements, " + shape + " needs " + shape.numel());
+        }
+        return new CpuTensor(shape, in.data);
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... dims) {
+        CpuTensor in = cpu("permute", x);
+        Shape xs = in.shape();
+        int r = xs.rank();
+        boolean[] seen = new boolean[r];
+        if (dims.length != r) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
+        for (int d : dims) {
+            if (d < 0 || d >= r || seen[d]) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
+            seen[d] = true;
+        }
+        long[] inStrides = new long[r];
+        long s = 1;
+        for (int d = r - 1; d >= 0; d--) {
+            inStrides[d] = s;
+            s *= xs.dim(d);
+        }
+        long[] outDims = new long[r], strides = new long[r];
+        for (int i = 0; i < r; i++) {
+            outDims[i] = xs.dim(dims[i]);
+            strides[i] = inStrides[dims[i]];
+        }
+        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
+        float[] xd = in.data, od = out.data;
+        workers.forRange(od.length, 4096, (st, e) -> {
+            for (int i = st; i < e; i++) {
+                long rem = i, src = 0;
+                for (int d = r - 1; d >= 0; d--) {
+                    src += (rem % outDims[d]) * strides[d];
+                    rem /= outDims[d];
+                }
+                od[i] = xd[(int) src];
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor concat(int dim, Tensor... xs) {
+        if (xs.length == 0) throw new IllegalArgumentException("concat: no tensors");
+        CpuTensor[] ts = new CpuTensor[xs.length];
+        for (int i = 0; i < xs.length; i++) ts[i] = cpu("concat", xs[i]);
+        Shape first = ts[0].shape();
+        int r = first.rank();
+        int d = dim < 0 ? dim + r : dim;
+        if (d < 0 || d >= r) throw new IllegalArgumentException("concat: dim " + dim + " out of range for " + first);
+        long total = 0;
+        for (CpuTensor t : ts) {
+            Shape s = t.shape();
+            boolean ok = s.rank() == r;
+            for (int i = 0; ok && i < r; i++) ok = i == d || s.dim(i) == first.dim(i);
+            if (!ok) throw new IllegalArgumentException("concat: shapes " + shapes(ts) + " differ outside dim " + dim);
+            total += s.dim(d);
+        }
+        long[] outDims = first.dims();
+        outDims[d] = total;
+        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= first.dim(i);
+        for (int i = d + 1; i < r; i++) inner *= first.dim(i);
+        int rowOut = (int) (total * inner);
+        int offset = 0;
+        for (CpuTensor t : ts) {
+            int rowIn = (int) (t.shape().dim(d) * inner), off = offset;
+            for (int o = 0; o < outer; o++) System.arraycopy(t.data, o * rowIn, out.data, o * rowOut + off, rowIn);
+            offset += rowIn;
+        }
+        return out;
+    }
+
+    private static String shapes(CpuTensor[] ts) {
+        StringBuilder sb = new StringBuilder();
+        for (CpuTensor t : ts) sb.append(sb.isEmpty() ? "" : ", ").append(t.shape());
+        return sb.toString();
+    }
+
+    @Override
+    public Tensor slice(Tensor x, int dim, long start, long end) {
+        CpuTensor in = cpu("slice", x);
+        Shape xs = in.shape();
+        int r = xs.rank();
+        int d = dim < 0 ? dim + r : dim;
+        if (d < 0 || d >= r || start < 0 || end < start || end > xs.dim(d)) {
+            throw new IllegalArgumentException("slice: [" + start + ":" + end + "] along dim " + dim + " is outside " + xs);
+        }
+        long[] outDims = xs.dims();
+        outDims[d] = end - start;
+        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= xs.dim(i);
+        for (int i = d + 1; i < r; i++) inner *= xs.dim(i);
+        int rowIn = (int) (xs.dim(d) * inner), rowOut = (int) ((end - start) * inner), skip = (int) (start * inner);
+        for (int o = 0; o < outer; o++) System.arraycopy(in.data, o * rowIn + skip, out.data, o * rowOut, rowOut);
+        return out;
+    }
+
+    @Override
+    public Tensor upsampleNearest(Tensor x, int outH, int outW) {
+        CpuTensor in = cpu("upsampleNearest", x);
+        Shape xs = in.shape();
+        if (xs.rank() != 4 || outH < 1 || outW < 1) {
+            throw new IllegalArgumentException("upsampleNearest: x " + xs + " must be [N, C, H, W] and the size " + outH + "x" + outW + " positive");
+        }
+        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
+        float sh = (float) h / outH, sw = (float) w / outW;
+        int[] srcX = new int[outW];
+        for (int ox = 0; ox < outW; ox++) srcX[ox] = Math.min((int) Math.floor(ox * sw), w - 1);
+        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), outH, outW));
+        float[] xd = in.data, od = out.data;
+        workers.forEach(nc, p -> {
+            for (int oy = 0; oy < outH; oy++) {
+                int iy = Math.min((int) Math.floor(oy * sh), h - 1);
+                int src = (p * h + iy) * w, dst = (p * outH + oy) * outW;
+                for (int ox = 0; ox < outW; ox++) od[dst + ox] = xd[src + srcX[ox]];
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
+        CpuTensor in = cpu("pad2d", x);
+        Shape xs = in.shape();
+        if (xs.rank() != 4 || left < 0 || right < 0 || top < 0 || bottom < 0) {
+            throw new IllegalArgumentException("pad2d: x " + xs + " must be [N, C, H, W] and the padding ("
+                    + left + ", " + right + ", " + top + ", " + bottom + ") non-negative");
+        }
+        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
+        int oh = h + top + bottom, ow = w + left + right;
+        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), oh, ow));
+        float[] xd = in.data, od = out.data;
+        workers.forEach(nc, p -> {
+            for (int y = 0; y < h; y++) System.arraycopy(xd, (p * h + y) * w, od, (p * oh + y + top) * ow + left, w);
+        });
+        return out;
+    }
+
+    // ---- embeddings ----------------------------------------------------------------------------
+
+    @Override
+    public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
+        if (dim < 1 || t.length == 0) {
+            throw new IllegalArgumentException("timestepEmbedding: dim " + dim + " and " + t.length + " timesteps must be positive");
+        }
+        int half = dim / 2;
+        // diffusers: exponent = -ln(max_period) * arange(half) (float32), / (half - shift), exp, t * freq.
+        float negLog = (float) -Math.log(maxPeriod);
+        float denom = (float) (half - (double) downscaleFreqShift);
+        float[] freq = new float[half];
+        for (int i = 0; i < half; i++) freq[i] = (float) Math.exp((i * negLog) / denom);
+        CpuTensor out = CpuTensor.zeros(Shape.of(t.length, dim));
+        for (int n = 0; n < t.length; n++) {
+            for (int i = 0; i < half; i++) {
+                float arg = t[n] * freq[i];
+                float sin = (float) Math.sin(arg), cos = (float) Math.cos(arg);
+                out.data[n * dim + i] = flipSinToCos ? cos : sin;
+                out.data[n * dim + half + i] = flipSinToCos ? sin : cos;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor embedding(Tensor table, int[][] ids) {
+        CpuTensor tt = cpu("embedding", table);
+        Shape ts = tt.shape();
+        if (ts.rank() != 2 || ids.length == 0) {
+            throw new IllegalArgumentException("embedding: table " + ts + " must be [V, C] and ids non-empty");
+        }
+        int vocab = ts.intDim(0), c = ts.intDim(1), tokens = ids[0].length;
+        CpuTensor out = CpuTensor.zeros(Shape.of(ids.length, tokens, c));
+        for (int b = 0; b < ids.length; b++) {
+            if (ids[b].length != tokens) {
+                throw new IllegalArgumentException("embedding: id row " + b + " has " + ids[b].length + " ids, row 0 has " + tokens);
+            }
+            for (int j = 0; j < tokens; j++) {
+                int id = ids[b][j];
+                if (id < 0 || id >= vocab) throw new IllegalArgumentException("embedding: id " + id + " at [" + b + ", " + j + "] outside [0, " + vocab + ")");
+                System.arraycopy(tt.data, id * c, out.data, (b * tokens + j) * c, c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor x, int[] index) {
+        CpuTensor in = cpu("gatherRows", x);
+        Shape xs = in.shape();
+        if (xs.rank() != 3 || xs.dim(0) != index.length) {
+            throw new IllegalArgumentException("gatherRows: x " + xs + " must be [B, T, C] with B = " + index.length + " indices");
+        }
+        int t = xs.intDim(1), c = xs.intDim(2);
+        CpuTensor out = CpuTensor.zeros(Shape.of(index.length, c));
+        for (int b = 0; b < index.length; b++) {
+            if (index[b] < 0 || index[b] >= t) throw new IllegalArgumentException("gatherRows: index " + index[b] + " of row " + b + " outside [0, " + t + ")");
+            System.arraycopy(in.data, (b * t + index[b]) * c, out.data, b * c, c);
+        }
+        return out;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    static CpuTensor cpu(String op, Tensor t) {
+        if (t instanceof CpuTensor c) return c;
+        if (t == null) throw new IllegalArgumentException(op + ": tensor is null");
+        throw new IllegalArgumentException(op + ": " + t + " (" + t.getClass().getName() + ") was not made by a CpuOps backend");
+    }
+
+    private static void checkSize(String what, Shape shape) {
+        if (shape.numel() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(what + " " + shape + " has more elements than one CPU array holds");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.turbojet.ops.cpu;
+
+import dev.turbojet.ops.Act;
+
+/** Scalar activation functions, in fp32 as PyTorch computes them (intermediates in double where free). */
+final class Pointwise {
+    private static final double INV_SQRT2 = 0.7071067811865476;
+
+    private Pointwise() {
+    }
+
+    static float apply(Act act, float x) {
+        return switch (act) {
+            case NONE -> x;
+            case SILU -> silu(x);
+            case GELU -> gelu(x);
+            case QUICK_GELU -> quickGelu(x);
+        };
+    }
+
+    /** x * sigmoid(x) */
+    static float silu(float x) {
+        return (float) (x / (1.0 + Math.exp(-x)));
+    }
+
+    /** 0.5 x (1 + erf(x / sqrt 2)) */
+    static float gelu(float x) {
+        // 1 + erf(-a) = erfc(a): keeps relative accuracy for large negative x.
+        double z = x * INV_SQRT2;
+        double onePlusErf = z < 0 ? Erf.erfc(-z) : 1.0 + Erf.erf(z);
+        return (float) (0.5 * x * onePlusErf);
+    }
+
+    /** x * sigmoid(1.702 x) */
+    static float quickGelu(float x) {
+        return (float) (x / (1.0 + Math.exp(-1.702 * x)));
+    }
+}
