@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
         description = "SDXL Turbo text-to-image inference in pure Java.",
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  turbojet inspect stabilityai/sdxl-turbo", "  turbojet help inspect"})
 public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
