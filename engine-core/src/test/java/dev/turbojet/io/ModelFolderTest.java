@@ -1,0 +1,90 @@
+package dev.turbojet.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelFolderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tinyModelComponents() {
+        ModelFolder m = ModelFolder.open(ReferenceFiles.tiny());
+        assertEquals("StableDiffusionXLPipeline", m.className());
+        // feature_extractor and image_encoder are [null, null]: left out
+        assertEquals(List.of("scheduler", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2", "unet", "vae"),
+                m.components().stream().map(ModelComponent::name).toList());
+        ModelComponent unet = m.component("unet");
+        assertEquals("diffusers", unet.library());
+        assertEquals("UNet2DConditionModel", unet.className());
+        assertEquals(ReferenceFiles.tiny().resolve("unet/config.json"), unet.config());
+        assertEquals(ReferenceFiles.tiny().resolve("scheduler/scheduler_config.json"), m.config("scheduler"));
+        assertEquals(ReferenceFiles.tiny().resolve("tokenizer_2/tokenizer_config.json"), m.config("tokenizer_2"));
+        assertEquals(ReferenceFiles.tiny().resolve("text_encoder_2/model.safetensors"), m.weights("text_encoder_2").path());
+        assertFalse(m.component("tokenizer").hasWeights());
+        assertFalse(m.component("scheduler").hasWeights());
+        try (SafetensorsSource vae = m.openWeights("vae")) {
+            assertEquals(248, vae.names().size());
+        }
+    }
+
+    @Test
+    void unknownComponentListsTheOthers() {
+        ModelFolder m = ModelFolder.open(ReferenceFiles.tiny());
+        var e = assertThrows(CheckpointException.class, () -> m.component("image_encoder"));
+        assertTrue(e.getMessage().contains("no component \"image_encoder\" in model_index.json (it has scheduler, "), e.getMessage());
+    }
+
+    @Test
+    void notAModelFolder() {
+        var e = assertThrows(CheckpointException.class, () -> ModelFolder.open(ReferenceFiles.tiny().resolve("unet")));
+        assertTrue(e.getMessage().contains("no model_index.json, so not a diffusers model folder (it holds config.json, "
+                + "diffusion_pytorch_model.safetensors)"), e.getMessage());
+    }
+
+    private Path partialCopy() throws IOException {
+        Files.copy(ReferenceFiles.tiny().resolve("model_index.json"), dir.resolve("model_index.json"));
+        for (String c : List.of("scheduler", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2", "unet", "vae")) {
+            Files.createDirectories(dir.resolve(c));
+        }
+        return dir;
+    }
+
+    @Test
+    void missingComponentFolder() throws IOException {
+        partialCopy();
+        Files.delete(dir.resolve("vae"));
+        var e = assertThrows(CheckpointException.class, () -> ModelFolder.open(dir));
+        assertTrue(e.getMessage().contains("component vae (AutoencoderKL), listed in " + dir.resolve("model_index.json")
+                + ": folder " + dir.resolve("vae") + " does not exist"), e.getMessage());
+    }
+
+    @Test
+    void missingConfigAndWeights() throws IOException {
+        ModelFolder m = ModelFolder.open(partialCopy());
+        var config = assertThrows(CheckpointException.class, () -> m.config("unet"));
+        assertTrue(config.getMessage().contains("component unet (UNet2DConditionModel): config "
+                + dir.resolve("unet/config.json") + " does not exist"), config.getMessage());
+        var weights = assertThrows(CheckpointException.class, () -> m.weights("text_encoder", Variant.FP16));
+        assertTrue(weights.getMessage().startsWith("component text_encoder (CLIPTextModel): " + dir.resolve("text_encoder")
+                + ": no FP16 weights"), weights.getMessage());
+        assertTrue(weights.getMessage().contains("the folder holds no weight or config files"), weights.getMessage());
+    }
+
+    @Test
+    void resolveTakesALocalFolderFirst() {
+        assertEquals(ReferenceFiles.tiny(), ModelFolder.resolve(ReferenceFiles.tiny().toString(), java.util.Optional.empty()).root());
+        var e = assertThrows(CheckpointException.class, () -> ModelFolder.resolve("/no/such/place", java.util.Optional.empty()));
+        assertTrue(e.getMessage().contains("no such folder, and not a repository id"), e.getMessage());
+    }
+}
