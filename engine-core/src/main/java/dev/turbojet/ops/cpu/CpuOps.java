@@ -22,20 +22,46 @@ import java.util.Arrays;
  * any other {@link Tensor} is an {@link IllegalArgumentException}.
  */
 public final class CpuOps implements Ops {
-    private final Workers workers;
+    /** The GEMM micro-kernel family. */
+    public enum Simd {
+        /** FloatVector FMAs on the preferred vector width (needs --add-modules jdk.incubator.vector). */
+        VECTOR_API,
+        /** plain Java arithmetic */
+        SCALAR
+    }
 
-    /** A backend using every available processor. */
+    private final Workers workers;
+    private final Gemm gemm;
+
+    /** A backend on every available processor with the fastest GEMM this JVM offers. */
     public CpuOps() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
     public CpuOps(int threads) {
+        this(threads, vectorApiPresent() ? Simd.VECTOR_API : Simd.SCALAR);
+    }
+
+    /** {@code simd} VECTOR_API without the jdk.incubator.vector module is an {@link IllegalStateException}. */
+    public CpuOps(int threads, Simd simd) {
+        if (simd == Simd.VECTOR_API && !vectorApiPresent()) {
+            throw new IllegalStateException("the Vector API GEMM needs the JVM flag --add-modules jdk.incubator.vector");
+        }
         this.workers = new Workers(threads);
+        this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
+    }
+
+    /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
+    public static boolean vectorApiPresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
     @Override
     public String describe() {
-        return "cpu fp32, " + workers.threads() + (workers.threads() == 1 ? " thread" : " threads");
+        String simd = gemm.kernel() instanceof ScalarKernel && !vectorApiPresent()
+                ? " (jdk.incubator.vector absent: add --add-modules jdk.incubator.vector for the vector path)" : "";
+        return "cpu fp32, " + workers.threads() + (workers.threads() == 1 ? " thread" : " threads")
+                + ", GEMM " + gemm.kernel().name() + simd;
     }
 
     // ---- data movement -------------------------------------------------------------------------
@@ -83,30 +109,18 @@ public final class CpuOps implements Ops {
             throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
         }
         CpuTensor out = CpuTensor.zeros(Shape.of(n, cout, ho, wo));
-        float[] xd = in.data, wdata = w.data, od = out.data;
-        workers.forEach(n * cout, job -> {
-            int img = job / cout, co = job % cout;
-            float bv = b == null ? 0f : b.data[co];
-            for (int oy = 0; oy < ho; oy++) {
-                for (int ox = 0; ox < wo; ox++) {
-                    double acc = bv;
-                    for (int ci = 0; ci < cin; ci++) {
-                        int xBase = (img * cin + ci) * h * wd;
-                        int wBase = ((co * cin) + ci) * kh * kw;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = oy * stride - padding + ky;
-                            if (iy < 0 || iy >= h) continue;
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = ox * stride - padding + kx;
-                                if (ix < 0 || ix >= wd) continue;
-                                acc += (double) xd[xBase + iy * wd + ix] * wdata[wBase + ky * kw + kx];
-                            }
-                        }
-                    }
-                    od[((img * cout + co) * ho + oy) * wo + ox] = (float) acc;
-                }
-            }
-        });
+        int k = cin * kh * kw, pixels = ho * wo;
+        float[] xd = in.data, od = out.data;
+        if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
+        float[] aPacked = new float[gemm.packedASize(cout, k)];
+        gemm.packA(workers, new Gemm.Strided(w.data, 0, k, 1), cout, k, aPacked);
+        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
+        for (int img = 0; img < n; img++) {
+            int xOff = img * cin * h * wd;
+            Gemm.PackB cols = pointwise ? new Gemm.Strided(xd, xOff, pixels, 1)
+                    : new Im2col(xd, xOff, h, wd, kh, kw, stride, padding, wo);
+            gemm.multiply(workers, aPacked, cout, cols, pixels, k, od, img * cout * pixels, pixels);
+        }
         return out;
     }
 
@@ -127,14 +141,9 @@ public final class CpuOps implements Ops {
         CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
         if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
-        float[] xd = in.data, wdata = w.data, od = out.data;
-        workers.forEach(rows, r -> {
-            for (int o = 0; o < nOut; o++) {
-                double acc = b == null ? 0 : b.data[o];
-                for (int i = 0; i < k; i++) acc += (double) xd[r * k + i] * wdata[o * k + i];
-                od[r * nOut + o] = (float) acc;
-            }
-        });
+        if (b != null) repeatRow(out.data, rows, b.data);
+        gemm.multiply(workers, new Gemm.Strided(in.data, 0, k, 1), rows, new Gemm.Strided(w.data, 0, 1, k), nOut, k,
+                out.data, 0, nOut);
         return out;
     }
 
@@ -222,32 +231,7 @@ public final class CpuOps implements Ops {
         }
         int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
         CpuTensor out = CpuTensor.zeros(qs);
-        float[] qd = qt.data, kd = kt.data, vd = vt.data, od = out.data;
-        double scale = 1.0 / Math.sqrt(d);
-        workers.forEach(b * heads * nq, job -> {
-            int i = job % nq, h = (job / nq) % heads, bb = job / (nq * heads);
-            int keys = causal ? Math.min(i + 1, nk) : nk;
-            double[] s = new double[keys];
-            int qOff = (bb * nq + i) * width + h * d;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < keys; j++) {
-                int kOff = (bb * nk + j) * width + h * d;
-                double dot = 0;
-                for (int e = 0; e < d; e++) dot += (double) qd[qOff + e] * kd[kOff + e];
-                s[j] = dot * scale;
-                max = Math.max(max, s[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < keys; j++) {
-                s[j] = Math.exp(s[j] - max);
-                sum += s[j];
-            }
-            for (int e = 0; e < d; e++) {
-                double acc = 0;
-                for (int j = 0; j < keys; j++) acc += s[j] * vd[(bb * nk + j) * width + h * d + e];
-                od[qOff + e] = (float) (acc / sum);
-            }
-        });
+        Attention.compute(workers, gemm, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
     }
 
@@ -301,6 +285,26 @@ public final class CpuOps implements Ops {
         long[] bStrides = broadcastStrides(op, as, bs);
         CpuTensor out = CpuTensor.zeros(as);
         float[] ad = at.data, bd = bt.data, od = out.data;
+        // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
+        int suffix = 0;
+        while (suffix < bs.rank() && bs.dim(bs.rank() - 1 - suffix) == as.dim(as.rank() - 1 - suffix)) suffix++;
+        boolean leadingOnes = true;
+        for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
+        if (leadingOnes) {
+            int period = bd.length;
+            workers.forRange(ad.length, 1 << 14, (s, e) -> {
+                for (int i = s; i < e; ) {
+                    int j = i % period, run = Math.min(e - i, period - j);
+                    if (multiply) {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] * bd[j + t];
+                    } else {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] + bd[j + t];
+                    }
+                    i += run;
+                }
+            });
+            return out;
+        }
         long[] dims = as.dims();
         workers.forRange(ad.length, 4096, (s, e) -> {
             for (int i = s; i < e; i++) {
@@ -580,6 +584,24 @@ public final class CpuOps implements Ops {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /** Row r of the [rows, width] matrix dst := value(r) (conv bias per output channel). */
+    private void fillRows(float[] dst, int rows, int width, RowValue value) {
+        workers.forRange(rows, 16, (s, e) -> {
+            for (int r = s; r < e; r++) Arrays.fill(dst, r * width, (r + 1) * width, value.of(r));
+        });
+    }
+
+    private interface RowValue {
+        float of(int row);
+    }
+
+    /** Every row of the [rows, row.length] matrix dst := row (linear bias). */
+    private void repeatRow(float[] dst, int rows, float[] row) {
+        workers.forRange(rows, 64, (s, e) -> {
+            for (int r = s; r < e; r++) System.arraycopy(row, 0, dst, r * row.length, row.length);
+        });
+    }
 
     static CpuTensor cpu(String op, Tensor t) {
         if (t instanceof CpuTensor c) return c;

@@ -8,6 +8,8 @@ import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 import dev.turbojet.verify.Comparison;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,8 +47,10 @@ class CpuOpsTest {
 
     // ---- convolution and linear ----------------------------------------------------------------
 
-    @Test
-    void conv2dMatchesReference() {
+    @ParameterizedTest
+    @EnumSource(CpuOps.Simd.class)
+    void conv2dMatchesReference(CpuOps.Simd simd) {
+        CpuOps ops = new CpuOps(2, simd);
         int[][] cases = { // n, cin, h, w, cout, kh, kw, stride, pad, bias
                 {1, 3, 5, 7, 4, 3, 3, 1, 1, 1},
                 {2, 5, 9, 8, 6, 1, 1, 1, 0, 1},
@@ -57,6 +61,8 @@ class CpuOpsTest {
                 {2, 33, 20, 18, 40, 3, 3, 1, 1, 0},
                 {1, 1, 1, 1, 1, 1, 1, 1, 0, 1},
                 {1, 3, 4, 4, 2, 5, 5, 1, 2, 1},
+                {1, 40, 40, 30, 24, 3, 3, 1, 1, 1},
+                {2, 7, 33, 35, 5, 3, 3, 2, 1, 1},
         };
         for (int[] c : cases) {
             HostTensor x = Reference.random(rnd, c[0], c[1], c[2], c[3]);
@@ -64,13 +70,15 @@ class CpuOpsTest {
             HostTensor b = c[9] == 1 ? Reference.random(rnd, c[4]) : null;
             int ho = (c[2] + 2 * c[8] - c[5]) / c[7] + 1, wo = (c[3] + 2 * c[8] - c[6]) / c[7] + 1;
             HostTensor y = run(ops.conv2d(up(x), up(w), b == null ? null : up(b), c[7], c[8]));
-            check("conv2d x" + x.shape() + " w" + w.shape() + " s" + c[7] + " p" + c[8], y,
+            check("conv2d " + simd + " x" + x.shape() + " w" + w.shape() + " s" + c[7] + " p" + c[8], y,
                     Shape.of(c[0], c[4], ho, wo), Reference.conv2d(x, w, b, c[7], c[8]), FP32_REL_TOL);
         }
     }
 
-    @Test
-    void linearMatchesReference() {
+    @ParameterizedTest
+    @EnumSource(CpuOps.Simd.class)
+    void linearMatchesReference(CpuOps.Simd simd) {
+        CpuOps ops = new CpuOps(2, simd);
         int[][] cases = { // leading dims..., in, out, bias
                 {7, 13, 5, 1}, {2, 3, 33, 17, 0}, {1, 1, 1, 1}, {3, 37, 70, 45, 1}, {130, 257, 129, 1}, {1, 77, 768, 64, 1},
         };
@@ -83,7 +91,7 @@ class CpuOpsTest {
             int[] yd = xd.clone();
             yd[yd.length - 1] = out;
             HostTensor y = run(ops.linear(up(x), up(w), b == null ? null : up(b)));
-            check("linear x" + x.shape() + " w" + w.shape(), y, Shape.of(yd), Reference.linear(x, w, b), FP32_REL_TOL);
+            check("linear " + simd + " x" + x.shape() + " w" + w.shape(), y, Shape.of(yd), Reference.linear(x, w, b), FP32_REL_TOL);
         }
     }
 
@@ -124,8 +132,10 @@ class CpuOpsTest {
 
     // ---- attention -----------------------------------------------------------------------------
 
-    @Test
-    void attentionMatchesReference() {
+    @ParameterizedTest
+    @EnumSource(CpuOps.Simd.class)
+    void attentionMatchesReference(CpuOps.Simd simd) {
+        CpuOps ops = new CpuOps(2, simd);
         int[][] cases = { // b, nq, nk, heads, d, causal
                 {2, 5, 7, 3, 4, 0}, {1, 9, 9, 2, 8, 1}, {1, 33, 20, 1, 64, 0}, {2, 77, 77, 4, 16, 1},
                 {1, 1, 1, 1, 1, 0}, {1, 70, 77, 2, 40, 0}, {1, 130, 130, 1, 17, 1},
@@ -137,7 +147,7 @@ class CpuOpsTest {
             HostTensor v = Reference.random(rnd, c[0], c[2], width);
             boolean causal = c[5] == 1;
             HostTensor y = run(ops.attention(up(q), up(k), up(v), c[3], causal));
-            check("attention q" + q.shape() + " k" + k.shape() + " heads " + c[3] + (causal ? " causal" : ""), y,
+            check("attention " + simd + " q" + q.shape() + " k" + k.shape() + " heads " + c[3] + (causal ? " causal" : ""), y,
                     q.shape(), Reference.attention(q, k, v, c[3], causal), FP32_REL_TOL);
         }
     }
@@ -178,14 +188,30 @@ class CpuOpsTest {
     }
 
     @Test
+    void erfTableMatchesTheDefinition() {
+        double worst = 0;
+        for (int i = -45000; i <= 45000; i++) {
+            double x = i * 1e-4 * 0.99999;
+            worst = Math.max(worst, Math.abs(Erf.fast(x) - Erf.erf(x)));
+        }
+        assertTrue(worst < 1e-12, "erf table max |diff| " + worst); // float needs 6e-8
+        // Simpson's 1 + erf cancels below x = -5; the far tail is checked against known values.
+        for (int i = -400; i <= 1000; i++) {
+            float x = i * 0.0123f;
+            double want = Reference.gelu(x);
+            assertEquals(want, Pointwise.gelu(x), 1.5e-7 * Math.abs(want) + 1e-30, "gelu(" + x + ")");
+        }
+    }
+
+    @Test
     void geluMatchesKnownValues() {
         double[][] known = { // x, 0.5 x (1 + erf(x / sqrt 2))
                 {1, 0.8413447460685429}, {-1, -0.15865525393145707}, {2, 1.9544997361036416},
-                {-3, -0.0040496940948903}, {0.5, 0.3457312306200373}, {-6, -5.9205e-09},
+                {-3, -0.0040496940948903}, {0.5, 0.3457312306200373}, {-6, -5.919525870226207e-09}, {-10, -7.619853024160593e-23},
         };
         for (double[] k : known) {
             float g = Pointwise.gelu((float) k[0]);
-            assertEquals(k[1], g, 2e-7 * Math.abs(k[1]) + (k[0] == -6 ? 1e-12 : 0), "gelu(" + k[0] + ")");
+            assertEquals(k[1], g, 2e-7 * Math.abs(k[1]), "gelu(" + k[0] + ")");
         }
     }
 
@@ -433,8 +459,9 @@ class CpuOpsTest {
     }
 
     @Test
-    void describeNamesThreads() {
-        assertTrue(ops.describe().startsWith("cpu fp32, 2 threads"), ops.describe());
+    void describeNamesThreadsAndGemmPath() {
+        assertTrue(ops.describe().startsWith("cpu fp32, 2 threads, GEMM vector"), ops.describe());
+        assertTrue(new CpuOps(1, CpuOps.Simd.SCALAR).describe().startsWith("cpu fp32, 1 thread, GEMM scalar"));
     }
 
     private static double[] toDouble(HostTensor h) {

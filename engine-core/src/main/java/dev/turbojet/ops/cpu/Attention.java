@@ -1,0 +1,52 @@
+package dev.turbojet.ops.cpu;
+
+/**
+ * Multi-head attention as two GEMMs per (batch, head, block of query rows): S = Q K^T, an fp32
+ * softmax of S / sqrt(d) with max subtraction, then O = P V. Only a [rows, Nk] block of scores
+ * exists at a time (64 x 4096 floats = 1 MB), never the whole [Nq, Nk] matrix.
+ */
+final class Attention {
+    /** Query rows per task. */
+    static final int ROWS = 64;
+
+    private Attention() {
+    }
+
+    /** q [B, nq, heads d], k and v [B, nk, heads d] -> out [B, nq, heads d] (zero on entry). */
+    static void compute(Workers workers, Gemm gemm, float[] q, float[] k, float[] v, float[] out,
+                        int batch, int nq, int nk, int heads, int d, boolean causal) {
+        int width = heads * d, blocks = Gemm.ceilDiv(nq, ROWS);
+        float scale = (float) (1.0 / Math.sqrt(d));
+        ThreadLocal<Gemm.Scratch> scratch = ThreadLocal.withInitial(gemm::scratch);
+        workers.forEach(batch * heads * blocks, task -> {
+            int blk = task % blocks, h = (task / blocks) % heads, b = task / (blocks * heads);
+            int r0 = blk * ROWS, rows = Math.min(ROWS, nq - r0);
+            int keys = causal ? Math.min(nk, r0 + rows) : nk;
+            Gemm.Scratch s = scratch.get();
+            int qOff = (b * nq + r0) * width + h * d, kvOff = b * nk * width + h * d;
+
+            float[] scores = new float[rows * keys];
+            float[] aPacked = new float[gemm.packedASize(rows, Math.max(d, keys))];
+            gemm.packA(new Gemm.Strided(q, qOff, width, 1), rows, d, aPacked);
+            gemm.multiply(aPacked, rows, new Gemm.Strided(k, kvOff, 1, width), keys, d, scores, 0, keys, s);
+
+            for (int i = 0; i < rows; i++) {
+                int visible = causal ? Math.min(keys, r0 + i + 1) : keys, row = i * keys;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) max = Math.max(max, scores[row + j]);
+                double sum = 0;
+                for (int j = 0; j < visible; j++) {
+                    float e = (float) Math.exp((scores[row + j] - max) * scale);
+                    scores[row + j] = e;
+                    sum += e;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int j = 0; j < visible; j++) scores[row + j] *= inv;
+                for (int j = visible; j < keys; j++) scores[row + j] = 0f;
+            }
+
+            gemm.packA(new Gemm.Strided(scores, 0, keys, 1), rows, keys, aPacked);
+            gemm.multiply(aPacked, rows, new Gemm.Strided(v, kvOff, width, 1), d, keys, out, qOff, width, s);
+        });
+    }
+}
