@@ -285,6 +285,26 @@ public final class CpuOps implements Ops {
         long[] bStrides = broadcastStrides(op, as, bs);
         CpuTensor out = CpuTensor.zeros(as);
         float[] ad = at.data, bd = bt.data, od = out.data;
+        // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
+        int suffix = 0;
+        while (suffix < bs.rank() && bs.dim(bs.rank() - 1 - suffix) == as.dim(as.rank() - 1 - suffix)) suffix++;
+        boolean leadingOnes = true;
+        for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
+        if (leadingOnes) {
+            int period = bd.length;
+            workers.forRange(ad.length, 1 << 14, (s, e) -> {
+                for (int i = s; i < e; ) {
+                    int j = i % period, run = Math.min(e - i, period - j);
+                    if (multiply) {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] * bd[j + t];
+                    } else {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] + bd[j + t];
+                    }
+                    i += run;
+                }
+            });
+            return out;
+        }
         long[] dims = as.dims();
         workers.forRange(ad.length, 4096, (s, e) -> {
             for (int i = s; i < e; i++) {
