@@ -32,6 +32,7 @@ public final class CpuOps implements Ops {
 
     private final Workers workers;
     private final Gemm gemm;
+    private final Attention.RowExp exp;
 
     /** A backend on every available processor with the fastest GEMM this JVM offers. */
     public CpuOps() {
@@ -49,6 +50,7 @@ public final class CpuOps implements Ops {
         }
         this.workers = new Workers(threads);
         this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
+        this.exp = simd == Simd.VECTOR_API ? new VectorExp() : Attention.SCALAR_EXP;
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
@@ -231,7 +233,7 @@ public final class CpuOps implements Ops {
         }
         int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
         CpuTensor out = CpuTensor.zeros(qs);
-        Attention.compute(workers, gemm, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
+        Attention.compute(workers, gemm, exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
     }
 
