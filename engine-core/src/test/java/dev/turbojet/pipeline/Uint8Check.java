@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The reference kit's rule for 8-bit images: |diff| <= 1 everywhere, and != 0 on at most 0.1% of values. */
-final class Uint8Check {
+public final class Uint8Check {
     private Uint8Check() {
     }
 
-    static void assertClose(String name, byte[] actual, byte[] expected) {
+    public static void assertClose(String name, byte[] actual, byte[] expected) {
         assertEquals(expected.length, actual.length, name + ": length");
         int off = 0, worst = 0, first = -1;
         for (int i = 0; i < actual.length; i++) {
