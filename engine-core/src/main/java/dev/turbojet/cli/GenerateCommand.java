@@ -2,6 +2,10 @@ package dev.turbojet.cli;
 
 import dev.turbojet.image.PngReader;
 import dev.turbojet.image.RgbImage;
+import dev.turbojet.hub.ConsoleProgress;
+import dev.turbojet.hub.HubClient;
+import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.HfCache;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Ops;
@@ -41,8 +45,9 @@ import java.util.concurrent.Callable;
                 "  turbojet generate a watercolor city --init-image photo.png --strength 0.5 --steps 2",
                 "  turbojet generate a red car --model ./sdxl-base --guidance 5 --negative blurry --steps 25 --width 1024 --height 1024",
                 "",
-                "--model takes a local diffusers folder or a repository id found in the Hugging Face cache",
-                "(HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)."},
+                "--model takes a local diffusers folder or a Hugging Face repository id. A repository is read from",
+                "the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub) and, when it is",
+                "not there, downloaded into it (not with --offline or HF_HUB_OFFLINE=1; HF_TOKEN for gated models)."},
         mixinStandardHelpOptions = true)
 final class GenerateCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "stabilityai/sdxl-turbo";
@@ -56,6 +61,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--revision", paramLabel = "REV", description = "Branch, tag or commit of a repository id (default: main).")
     String revision;
+
+    @Option(names = "--offline", description = "Never download: use only local folders and the hub cache.")
+    boolean offline;
 
     @Option(names = "--variant", paramLabel = "VARIANT", defaultValue = "any",
             description = "Weight files: fp32, fp16, any (fp32, else fp16) or a preference list like fp16,fp32. Default: ${DEFAULT-VALUE}.")
@@ -136,7 +144,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
         };
 
-        ModelFolder folder = ModelFolder.resolve(model, Optional.ofNullable(revision));
+        ModelFolder folder = resolveModel(stderr, name);
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
                 .withWarnings(w -> stderr.println(name + ": warning: " + w));
         long loadStart = System.nanoTime();
@@ -162,6 +170,23 @@ final class GenerateCommand implements Callable<Integer> {
         stdout.println("time: " + images.getFirst().timings().summary());
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * A local folder, else the repository's snapshot in the hub cache, else (unless offline) the
+     * repository downloaded from the hub into that cache, with progress on stderr.
+     */
+    private ModelFolder resolveModel(PrintWriter stderr, String name) {
+        try {
+            return ModelFolder.resolve(model, Optional.ofNullable(revision));
+        } catch (CheckpointException notFound) {
+            if (offline || Files.exists(Path.of(model)) || !HfCache.isRepoId(model)) throw notFound;
+            stderr.println(name + ": " + model + " is not in the hub cache; downloading it");
+            stderr.flush();
+            Path snapshot = HubClient.fromEnvironment().download(model, revision == null ? "main" : revision,
+                    ConsoleProgress.stderr());
+            return ModelFolder.open(snapshot);
+        }
     }
 
     static Backend parseBackend(String text) {

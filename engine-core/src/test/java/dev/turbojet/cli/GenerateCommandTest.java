@@ -97,6 +97,11 @@ class GenerateCommandTest {
 
         CliRun missing = CliRun.of("generate", "a cat", "--backend", "cpu", "--model", dir.resolve("nothing").toString());
         assertError(dir.resolve("nothing") + ": no such folder, and not a repository id (owner/name)", missing);
+        CliRun offline = CliRun.of("generate", "a cat", "--backend", "cpu", "--offline", "--model", "turbojet-tests/no-such-model");
+        assertEquals(1, offline.exitCode());
+        assertTrue(offline.err().startsWith("turbojet generate: error: turbojet-tests/no-such-model: no such local folder; as a repository id: "),
+                offline.err());
+        assertFalse(offline.err().contains("downloading"), offline.err());
     }
 
     @Test
