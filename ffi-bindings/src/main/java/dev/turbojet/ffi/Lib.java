@@ -11,23 +11,31 @@ import java.util.List;
  */
 public enum Lib {
     /** The CUDA driver. Only ever {@code libcuda.so.1}: a bare {@code libcuda.so} may be the toolkit's link stub. */
-    CUDA("cuda", "TURBOJET_CUDA", List.of("libcuda.so.1"), List.of()),
+    CUDA("cuda", "TURBOJET_CUDA", List.of("libcuda.so.1"), List.of(), ""),
     CUBLAS_LT("cublasLt", "TURBOJET_CUBLASLT", List.of("libcublasLt.so.13", "libcublasLt.so.12"),
-            List.of("nvidia/cu13/lib", "nvidia/cublas/lib")),
-    CUDNN("cudnn", "TURBOJET_CUDNN", List.of("libcudnn.so.9"), List.of("nvidia/cudnn/lib")),
+            List.of("nvidia/cu13/lib", "nvidia/cublas/lib"), ""),
+    CUDNN("cudnn", "TURBOJET_CUDNN", List.of("libcudnn.so.9"), List.of("nvidia/cudnn/lib"), ""),
+    /** libnvrtc dlopens its builtins by bare name, which fails outside the system paths: we load them first. */
     NVRTC("nvrtc", "TURBOJET_NVRTC", List.of("libnvrtc.so.13", "libnvrtc.so.12"),
-            List.of("nvidia/cu13/lib", "nvidia/cuda_nvrtc/lib"));
+            List.of("nvidia/cu13/lib", "nvidia/cuda_nvrtc/lib"), "libnvrtc-builtins.so.");
 
     private final String key;
     private final String envVar;
     private final List<String> sonames;
     private final List<String> wheelDirs;
+    private final String companionPrefix;
 
-    Lib(String key, String envVar, List<String> sonames, List<String> wheelDirs) {
+    Lib(String key, String envVar, List<String> sonames, List<String> wheelDirs, String companionPrefix) {
         this.key = key;
         this.envVar = envVar;
         this.sonames = sonames;
         this.wheelDirs = wheelDirs;
+        this.companionPrefix = companionPrefix;
+    }
+
+    /** Files next to the library, starting with this prefix, that must be loaded before it ("" for none). */
+    public String companionPrefix() {
+        return companionPrefix;
     }
 
     /** System property naming the library file explicitly, e.g. {@code turbojet.cuda.lib.cublasLt}. */

@@ -46,7 +46,9 @@ public final class LibrarySearch {
             }
         }
         bytedeco(lib, out);
-        lib.sonames().forEach(s -> out.add(Candidate.systemLoader(s)));
+        if (env.systemLoader()) {
+            lib.sonames().forEach(s -> out.add(Candidate.systemLoader(s)));
+        }
         return out;
     }
 

@@ -56,6 +56,9 @@ public final class NativeLibraries {
                 if (c.jar() != null) {
                     extract(c.jar(), c.file().getParent());
                 }
+                if (!c.isSystemLoader()) {
+                    loadCompanions(lib, c.file().getParent());
+                }
                 SymbolLookup symbols = c.isSystemLoader()
                         ? SymbolLookup.libraryLookup(c.soname(), Arena.global())
                         : SymbolLookup.libraryLookup(c.file(), Arena.global());
@@ -66,6 +69,21 @@ public final class NativeLibraries {
         }
         throw new NativeLibraryException(lib, "cannot load " + lib + " (" + String.join(" or ", lib.sonames())
                 + "); see ffi-bindings/README-native.md. Tried, in order:\n  " + String.join("\n  ", tried));
+    }
+
+    /** Loads the library's companions from its folder, so that its own dlopen by bare name finds them. */
+    private static void loadCompanions(Lib lib, Path dir) {
+        if (lib.companionPrefix().isEmpty() || dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            files.filter(f -> f.getFileName().toString().startsWith(lib.companionPrefix()))
+                    .filter(f -> !f.getFileName().toString().contains(".alt."))
+                    .sorted()
+                    .forEach(f -> SymbolLookup.libraryLookup(f, Arena.global()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     /** Copies the bytedeco CUDA folder out of a jar (all of it: libraries load their neighbours). */

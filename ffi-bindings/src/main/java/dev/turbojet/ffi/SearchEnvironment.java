@@ -15,9 +15,10 @@ import java.util.Map;
  * @param home        the user's home folder (~/.local, ~/.javacpp/cache, ~/.cache/turbojet)
  * @param prefixes    system prefixes whose {@code lib/python3*} folders hold site-packages
  * @param classpath   class-path entries (jars of the optional bytedeco CUDA redist)
+ * @param systemLoader whether to end with the system loader's own search (dlopen by soname)
  */
 public record SearchEnvironment(Map<String, String> properties, Map<String, String> env, Path home,
-                                List<Path> prefixes, List<Path> classpath) {
+                                List<Path> prefixes, List<Path> classpath, boolean systemLoader) {
 
     public SearchEnvironment {
         properties = Map.copyOf(properties);
@@ -37,7 +38,7 @@ public record SearchEnvironment(Map<String, String> properties, Map<String, Stri
             }
         }
         return new SearchEnvironment(props, System.getenv(), Path.of(System.getProperty("user.home")),
-                List.of(Path.of("/usr/local"), Path.of("/usr"), Path.of("/opt/conda")), classpath);
+                List.of(Path.of("/usr/local"), Path.of("/usr"), Path.of("/opt/conda")), classpath, true);
     }
 
     String property(String key) {

@@ -22,7 +22,7 @@ class LibrarySearchTest {
     Path tmp;
 
     private SearchEnvironment env(Map<String, String> props, Map<String, String> vars, List<Path> classpath) {
-        return new SearchEnvironment(props, vars, tmp.resolve("home"), List.of(tmp.resolve("usr")), classpath);
+        return new SearchEnvironment(props, vars, tmp.resolve("home"), List.of(tmp.resolve("usr")), classpath, false);
     }
 
     private Path touch(String relative) throws IOException {
@@ -45,7 +45,8 @@ class LibrarySearchTest {
         assertEquals(prop, c.get(0).file());
         assertEquals("property turbojet.cuda.lib.cublasLt", c.get(0).origin());
         assertEquals(List.of(prop, envDir.resolve("libcublasLt.so.12")), existing(c));
-        assertTrue(c.getLast().isSystemLoader());
+        assertFalse(c.getLast().isSystemLoader());
+        assertTrue(new LibrarySearch(SearchEnvironment.current()).candidates(Lib.CUBLAS_LT).getLast().isSystemLoader());
     }
 
     @Test
@@ -87,7 +88,7 @@ class LibrarySearchTest {
         List<Candidate> found = new LibrarySearch(env(Map.of(), Map.of("CUDA_HOME", tmp.resolve("cuda").toString()),
                 List.of())).candidates(Lib.CUDA);
         assertEquals(List.of(), existing(found));
-        assertEquals("libcuda.so.1", found.getLast().soname());
+        assertTrue(found.stream().allMatch(c -> c.soname().equals("libcuda.so.1")));
     }
 
     @Test
@@ -123,7 +124,6 @@ class LibrarySearchTest {
         assertTrue(message.contains(broken + " [property turbojet.cuda.lib.cudnn]: "), message);
         assertTrue(message.contains("/nonexistent/dir/libcudnn.so.9 [env TURBOJET_LIB_PATH]: absent"), message);
         assertTrue(message.contains("/usr/local/cuda/lib64/libcudnn.so.9 [CUDA toolkit]"), message);
-        assertTrue(message.contains("dlopen(\"libcudnn.so.9\") [system loader]"), message);
-        assertFalse(message.contains("dlopen(\"libcudnn.so.9\") [system loader]: absent"), message);
+        assertFalse(message.contains("dlopen("), message);
     }
 }
