@@ -19,7 +19,8 @@ import java.util.zip.ZipFile;
  * the file so {@link NativeLibraries} loads exactly it. Empty when neither source exists: tests skip.
  */
 public final class WheelLibraries {
-    private record Source(String wheelPrefix, String dir, List<String> files) {}
+    /** Where a library lives in its wheel; {@code wholeDir}: also everything beside it (cuDNN's sub-libraries). */
+    private record Source(String wheelPrefix, String dir, List<String> files, boolean wholeDir) {}
 
     private static final List<Path> WHEEL_DIRS = List.of(Path.of("/opt/pypi-more/files"), Path.of("/opt/pypi/files"));
 
@@ -27,11 +28,10 @@ public final class WheelLibraries {
 
     private static Source source(Lib lib) {
         return switch (lib) {
-            case CUBLAS_LT -> new Source("nvidia_cublas-13", "nvidia/cu13/lib", List.of("libcublasLt.so.13"));
+            case CUBLAS_LT -> new Source("nvidia_cublas-13", "nvidia/cu13/lib", List.of("libcublasLt.so.13"), false);
             case NVRTC -> new Source("nvidia_cuda_nvrtc-13", "nvidia/cu13/lib",
-                    List.of("libnvrtc.so.13", "libnvrtc-builtins.so.13.0"));
-            case CUDNN -> new Source("nvidia_cudnn_cu13-9", "nvidia/cudnn/lib",
-                    List.of("libcudnn.so.9", "libcudnn_graph.so.9"));
+                    List.of("libnvrtc.so.13", "libnvrtc-builtins.so.13.0"), false);
+            case CUDNN -> new Source("nvidia_cudnn_cu13-9", "nvidia/cudnn/lib", List.of("libcudnn.so.9"), true);
             case CUDA -> throw new IllegalArgumentException("the driver does not come in a wheel");
         };
     }
@@ -72,7 +72,11 @@ public final class WheelLibraries {
     private static void extract(Path wheel, Source src, Path target) {
         try (ZipFile zip = new ZipFile(wheel.toFile())) {
             Files.createDirectories(target);
-            for (String file : src.files()) {
+            List<String> files = src.wholeDir()
+                    ? zip.stream().map(ZipEntry::getName).filter(n -> n.startsWith(src.dir() + "/") && !n.endsWith("/"))
+                            .map(n -> n.substring(src.dir().length() + 1)).filter(n -> !n.contains("/")).toList()
+                    : src.files();
+            for (String file : files) {
                 ZipEntry entry = zip.getEntry(src.dir() + "/" + file);
                 if (entry == null) {
                     throw new IllegalStateException(wheel + " has no " + src.dir() + "/" + file);
