@@ -22,22 +22,13 @@
 
 namespace tj_attn {
 
-__device__ __forceinline__ unsigned pack2(__half lo, __half hi) {
-    __half2 v = __halves2half2(lo, hi);
-    return *reinterpret_cast<unsigned*>(&v);
-}
-__device__ __forceinline__ unsigned pack2(__nv_bfloat16 lo, __nv_bfloat16 hi) {
-    __nv_bfloat162 v = __halves2bfloat162(lo, hi);
-    return *reinterpret_cast<unsigned*>(&v);
-}
-
 // c += a * b on one 16x8x16 tile.
-__device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, __half) {
+__device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, tj::f16) {
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
-__device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, __nv_bfloat16) {
+__device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, tj::bf16) {
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
@@ -72,15 +63,15 @@ __device__ void flash_impl(T* __restrict__ out, const T* __restrict__ q, const T
     unsigned qa[KS][4];
     for (int s = 0; s < KS; ++s) {
         const int c = s * 16 + 2 * t;
-        qa[s][0] = pack2(qat(row0, c), qat(row0, c + 1));
-        qa[s][1] = pack2(qat(row0 + 8, c), qat(row0 + 8, c + 1));
-        qa[s][2] = pack2(qat(row0, c + 8), qat(row0, c + 9));
-        qa[s][3] = pack2(qat(row0 + 8, c + 8), qat(row0 + 8, c + 9));
+        qa[s][0] = tj::pack2(qat(row0, c), qat(row0, c + 1));
+        qa[s][1] = tj::pack2(qat(row0 + 8, c), qat(row0 + 8, c + 1));
+        qa[s][2] = tj::pack2(qat(row0, c + 8), qat(row0, c + 9));
+        qa[s][3] = tj::pack2(qat(row0 + 8, c + 8), qat(row0 + 8, c + 9));
     }
 
     float o[DN][4];
     for (int n = 0; n < DN; ++n) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
-    float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
+    float m[2] = {tj::neg_inf(), tj::neg_inf()}, l[2] = {0.f, 0.f};
     const float scale2 = scale * LOG2E;  // exp(x) = exp2(x * log2 e)
     const int key_end = causal ? min(nk, (int)(blockIdx.x + 1) * Q_TILE) : nk;
 
@@ -101,18 +92,18 @@ __device__ void flash_impl(T* __restrict__ out, const T* __restrict__ q, const T
             const T* krow = ks[n * 8 + g];
             for (int kk = 0; kk < KS; ++kk) {
                 const int c = kk * 16 + 2 * t;
-                mma16816(s[n], qa[kk], pack2(krow[c], krow[c + 1]), pack2(krow[c + 8], krow[c + 9]), zero);
+                mma16816(s[n], qa[kk], tj::pack2(krow[c], krow[c + 1]), tj::pack2(krow[c + 8], krow[c + 9]), zero);
             }
         }
 
         // Scale (in log2 units), mask, and the tile's row maxima.
-        float tile_max[2] = {-INFINITY, -INFINITY};
+        float tile_max[2] = {tj::neg_inf(), tj::neg_inf()};
         for (int n = 0; n < K_TILE / 8; ++n) {
             for (int e = 0; e < 4; ++e) {
                 const int key = k0 + n * 8 + 2 * t + (e & 1);
                 const int row = row0 + (e >> 1) * 8;
                 const bool masked = key >= nk || (causal && key > row);
-                s[n][e] = masked ? -INFINITY : s[n][e] * scale2;
+                s[n][e] = masked ? tj::neg_inf() : s[n][e] * scale2;
                 tile_max[e >> 1] = fmaxf(tile_max[e >> 1], s[n][e]);
             }
         }
@@ -122,7 +113,7 @@ __device__ void flash_impl(T* __restrict__ out, const T* __restrict__ q, const T
             tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 2));
             const float m_new = fmaxf(m[r], tile_max[r]);
             // A row with every key masked so far keeps m = -inf; subtract 0 instead to avoid inf - inf.
-            const float m_use = m_new == -INFINITY ? 0.f : m_new;
+            const float m_use = m_new == tj::neg_inf() ? 0.f : m_new;
             alpha[r] = exp2f(m[r] - m_use);
             m[r] = m_new;
             tile_max[r] = m_use;
@@ -143,14 +134,14 @@ __device__ void flash_impl(T* __restrict__ out, const T* __restrict__ q, const T
         // o += p v: p's C fragments of n8 blocks 2j and 2j+1 are exactly the A fragment of k16 step j.
         for (int j = 0; j < K_TILE / 16; ++j) {
             unsigned pa[4];
-            pa[0] = pack2(tj::from_f32<T>(s[2 * j][0]), tj::from_f32<T>(s[2 * j][1]));
-            pa[1] = pack2(tj::from_f32<T>(s[2 * j][2]), tj::from_f32<T>(s[2 * j][3]));
-            pa[2] = pack2(tj::from_f32<T>(s[2 * j + 1][0]), tj::from_f32<T>(s[2 * j + 1][1]));
-            pa[3] = pack2(tj::from_f32<T>(s[2 * j + 1][2]), tj::from_f32<T>(s[2 * j + 1][3]));
+            pa[0] = tj::pack2(tj::from_f32<T>(s[2 * j][0]), tj::from_f32<T>(s[2 * j][1]));
+            pa[1] = tj::pack2(tj::from_f32<T>(s[2 * j][2]), tj::from_f32<T>(s[2 * j][3]));
+            pa[2] = tj::pack2(tj::from_f32<T>(s[2 * j + 1][0]), tj::from_f32<T>(s[2 * j + 1][1]));
+            pa[3] = tj::pack2(tj::from_f32<T>(s[2 * j + 1][2]), tj::from_f32<T>(s[2 * j + 1][3]));
             const int key = j * 16 + 2 * t;
             for (int n = 0; n < DN; ++n) {
                 const int col = n * 8 + g;
-                mma16816(o[n], pa, pack2(vs[key][col], vs[key + 1][col]), pack2(vs[key + 8][col], vs[key + 9][col]),
+                mma16816(o[n], pa, tj::pack2(vs[key][col], vs[key + 1][col]), tj::pack2(vs[key + 8][col], vs[key + 9][col]),
                          zero);
             }
         }
@@ -189,7 +180,7 @@ __device__ void generic_impl(T* __restrict__ out, const T* __restrict__ q, const
 
     float acc[GENERIC_MAX_D / 32];
     for (int i = 0; i < GENERIC_MAX_D / 32; ++i) acc[i] = 0.f;
-    float m = -INFINITY, l = 0.f;
+    float m = tj::neg_inf(), l = 0.f;
     const int key_end = causal ? min(nk, row + 1) : nk;
     for (int j = 0; j < key_end; ++j) {
         float dot = 0.f;

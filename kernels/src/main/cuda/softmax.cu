@@ -7,7 +7,7 @@
 template <typename T>
 __device__ void softmax_impl(T* __restrict__ y, const T* __restrict__ x, int cols) {
     const long long row = (long long)blockIdx.x * cols;
-    float mx = -INFINITY;
+    float mx = tj::neg_inf();
     for (int c = threadIdx.x; c < cols; c += blockDim.x) mx = fmaxf(mx, tj::to_f32(x[row + c]));
     mx = tj::block_max(mx);
     float sum = 0.f;
