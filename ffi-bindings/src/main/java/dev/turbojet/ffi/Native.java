@@ -16,6 +16,7 @@ import java.lang.invoke.MutableCallSite;
  * handles in {@code static final} fields (so the JIT inlines them) without loading anything when
  * the class initialises.
  */
+@SuppressWarnings("restricted") // native loading, downcalls and sizing native memory are this class's job
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle RESOLVE;

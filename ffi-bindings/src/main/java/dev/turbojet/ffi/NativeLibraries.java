@@ -21,6 +21,7 @@ import java.util.zip.ZipFile;
  * needs it, so code that never touches CUDA runs where there is none. When a library cannot be
  * loaded, the exception lists every place that was tried and why each failed.
  */
+@SuppressWarnings("restricted") // native loading, downcalls and sizing native memory are this class's job
 public final class NativeLibraries {
     private static final Map<Lib, Loaded> LOADED = new ConcurrentHashMap<>();
 

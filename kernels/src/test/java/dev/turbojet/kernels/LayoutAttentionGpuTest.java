@@ -7,17 +7,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.turbojet.ffi.cuda.CudaAvailability;
 import dev.turbojet.ffi.cuda.DevicePtr;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Layout, embedding and attention kernels on a real GPU against CPU references; skips without a GPU. */
 class LayoutAttentionGpuTest {
     private static GpuFixture gpu;
 
-    @BeforeAll
-    static void setUp() {
+    /** Per test, so each GPU test is reported as skipped with the reason. */
+    @BeforeEach
+    void setUp() {
         assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
-        gpu = new GpuFixture();
+        if (gpu == null) {
+            gpu = new GpuFixture();
+        }
     }
 
     @AfterAll

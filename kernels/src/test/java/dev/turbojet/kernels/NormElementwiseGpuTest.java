@@ -7,7 +7,7 @@ import dev.turbojet.ffi.cuda.CudaAvailability;
 import dev.turbojet.ffi.cuda.DevicePtr;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Norm, softmax and elementwise kernels on a real GPU against {@link Reference}; skips without a GPU. */
@@ -16,10 +16,13 @@ class NormElementwiseGpuTest {
     static final double BF16_TOLERANCE = 1e-2;
     private static GpuFixture gpu;
 
-    @BeforeAll
-    static void setUp() {
+    /** Per test, so each GPU test is reported as skipped with the reason. */
+    @BeforeEach
+    void setUp() {
         assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
-        gpu = new GpuFixture();
+        if (gpu == null) {
+            gpu = new GpuFixture();
+        }
     }
 
     @AfterAll

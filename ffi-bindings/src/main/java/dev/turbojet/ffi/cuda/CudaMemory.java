@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /** Device memory, pinned host memory, memsets and copies (all in the current context). */
+@SuppressWarnings("restricted") // native loading, downcalls and sizing native memory are this class's job
 public final class CudaMemory {
     private static final int HOST_ALLOC_PORTABLE = 0x01;
 

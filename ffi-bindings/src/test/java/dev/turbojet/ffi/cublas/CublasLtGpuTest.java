@@ -17,7 +17,7 @@ import dev.turbojet.ffi.cuda.Stream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cuBLASLt GEMMs on a real GPU against a CPU GEMM; skips where there is no GPU. */
@@ -25,8 +25,9 @@ class CublasLtGpuTest {
     private static final double FP16_TOLERANCE = 3e-3;
     private static final double BF16_TOLERANCE = 1e-2;
 
-    @BeforeAll
-    static void gpu() {
+    /** Per test, so each GPU test is reported as skipped with the reason. */
+    @BeforeEach
+    void gpu() {
         assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
         WheelLibraries.configure(Lib.CUBLAS_LT);
         assumeTrue(NativeLibraries.isAvailable(Lib.CUBLAS_LT), "libcublasLt not found");

@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The driver on a real GPU; skips (with the reason) where there is none. */
 class CudaDriverGpuTest {
     private static Context context;
 
-    @BeforeAll
-    static void gpu() {
+    /** Per test, so each GPU test is reported as skipped with the reason. */
+    @BeforeEach
+    void gpu() {
         assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
         context = CudaDriver.retainPrimaryContext(CudaDriver.device(0));
     }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * against a fake libcuda.so.1 compiled here with gcc. Runs in its own surefire execution, whose
  * JVM points {@code turbojet.cuda.lib.cuda} at the fake, so no other test sees it.
  */
+@SuppressWarnings("restricted") // native loading, downcalls and sizing native memory are this class's job
 class FakeCudaDriverTest {
     private static SymbolLookup fake;
 

@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("restricted") // native loading, downcalls and sizing native memory are this class's job
 class KernelArgsTest {
     @Test
     void packsOnePointerPerArgumentToATypedCopy() {

@@ -15,7 +15,7 @@ import dev.turbojet.ffi.cuda.DeviceAllocation;
 import dev.turbojet.ffi.cuda.Stream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cuDNN NHWC convolutions on a real GPU against a CPU convolution; skips where there is no GPU. */
@@ -23,8 +23,9 @@ class CudnnConvGpuTest {
     private static final double FP16_TOLERANCE = 3e-3;
     private static final double BF16_TOLERANCE = 1e-2;
 
-    @BeforeAll
-    static void gpu() {
+    /** Per test, so each GPU test is reported as skipped with the reason. */
+    @BeforeEach
+    void gpu() {
         assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
         WheelLibraries.configure(Lib.CUDNN);
         assumeTrue(NativeLibraries.isAvailable(Lib.CUDNN), "libcudnn.so.9 not found");
