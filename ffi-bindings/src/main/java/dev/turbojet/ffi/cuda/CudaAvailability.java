@@ -26,7 +26,7 @@ public final class CudaAvailability {
         try {
             NativeLibraries.get(Lib.CUDA);
         } catch (NativeLibraryException e) {
-            return Optional.of("no CUDA driver: " + e.getMessage().lines().findFirst().orElse(""));
+            return Optional.of("no CUDA driver: " + e.getMessage());
         }
         try {
             CudaDriver.init();
