@@ -5,6 +5,7 @@ import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.verify.CheckLine;
 import dev.turbojet.verify.GoldenSuite;
+import dev.turbojet.verify.PipelineSuite;
 import dev.turbojet.verify.SchedulerSuite;
 import dev.turbojet.verify.TextEncoderSuite;
 import dev.turbojet.verify.TokenizerSuite;
@@ -53,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** Every suite the engine has, in the order they run. */
     static List<GoldenSuite> suites() {
-        return List.of(new TokenizerSuite(), new TextEncoderSuite(), new UNetSuite(), new VaeSuite(),
+        return List.of(new TokenizerSuite(), new TextEncoderSuite(), new UNetSuite(), new VaeSuite(), new PipelineSuite(),
                 new SchedulerSuite(), new TorchRandnSuite());
     }
 
