@@ -211,12 +211,8 @@ class CpuOpsTest {
         };
         for (double[] k : known) {
             float g = Pointwise.gelu((float) k[0]);
-<<<<<<< HEAD
-            assertEquals(k[1], g, 2e-7 * Math.abs(k[1]), "gelu(" + k[0] + ")");
-=======
             // 1 + erf(z) cancels for z near -4.5: ~1e-15 absolute, far below what fp32 activations resolve
             assertEquals(k[1], g, 2e-7 * Math.abs(k[1]) + 1e-14, "gelu(" + k[0] + ")");
->>>>>>> ops
         }
     }
 
