@@ -7,6 +7,7 @@ import dev.turbojet.verify.CheckLine;
 import dev.turbojet.verify.GoldenSuite;
 import dev.turbojet.verify.PipelineSuite;
 import dev.turbojet.verify.SchedulerSuite;
+import dev.turbojet.verify.TaesdSuite;
 import dev.turbojet.verify.TextEncoderSuite;
 import dev.turbojet.verify.TokenizerSuite;
 import dev.turbojet.verify.TorchRandnSuite;
@@ -31,10 +32,13 @@ import java.util.concurrent.Callable;
                 "Run the engine on the stored inputs of every golden file in a folder and compare each output tensor.",
                 "One line per tensor: name, shape, relative error ||a-e||/||e||, max |diff|, and pass/fail against",
                 "the stated tolerance. Goldens the engine cannot compute yet are listed as not yet supported.",
-                "Exits 1 when any tensor fails."},
+                "Exits 1 when any tensor fails.",
+                "TAESD goldens (decoder*.latents, encoder*.image) use taesdxl_decoder.safetensors and",
+                "taesdxl_encoder.safetensors from the goldens folder, else from the model folder's taesd/ subfolder."},
         footer = {"", "Examples:",
                 "  turbojet verify --model reference/tiny-sdxl --goldens reference/goldens",
-                "  turbojet verify --model reference/tiny-sdxl --goldens reference/goldens --backend cpu --failures-only"},
+                "  turbojet verify --model reference/tiny-sdxl --goldens reference/goldens --backend cpu --failures-only",
+                "  turbojet verify --model reference/tiny-sdxl --goldens reference/taesdxl"},
         mixinStandardHelpOptions = true)
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder the goldens were computed with.")
@@ -55,7 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
     /** Every suite the engine has, in the order they run. */
     static List<GoldenSuite> suites() {
         return List.of(new TokenizerSuite(), new TextEncoderSuite(), new UNetSuite(), new VaeSuite(), new PipelineSuite(),
-                new SchedulerSuite(), new TorchRandnSuite());
+                new TaesdSuite(), new SchedulerSuite(), new TorchRandnSuite());
     }
 
     @Override

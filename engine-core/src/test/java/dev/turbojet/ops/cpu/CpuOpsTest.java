@@ -168,6 +168,8 @@ class CpuOpsTest {
                     case SILU -> v / (1 + Math.exp(-v));
                     case GELU -> Reference.gelu(v);
                     case QUICK_GELU -> v / (1 + Math.exp(-1.702 * v));
+                    case RELU -> Math.max(v, 0);
+                    case TANH -> Math.tanh(v);
                 };
             }
             check("activation " + act, run(ops.activation(up(x), act)), x.shape(), e, FP32_REL_TOL);
