@@ -11,7 +11,7 @@ import dev.turbojet.unet.UNetConfig;
 import dev.turbojet.vae.AutoencoderKL;
 import dev.turbojet.vae.VaeConfig;
 import dev.turbojet.verify.Comparison;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,8 +31,8 @@ class CudaModelsGpuTest {
     static final double MODEL_BF16_TOL = 3e-2;
     static final long ARENA = 2L << 30;
 
-    @BeforeAll
-    static void gpu() {
+    @BeforeEach
+    void gpu() {
         assumeTrue(GpuSupport.available(), () -> GpuSupport.skipReason().orElse(""));
     }
 

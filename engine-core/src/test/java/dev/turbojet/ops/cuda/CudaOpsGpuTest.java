@@ -11,6 +11,7 @@ import dev.turbojet.tensor.Tensor;
 import dev.turbojet.verify.Comparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,9 +45,14 @@ class CudaOpsGpuTest {
     static CpuOps cpu;
     static final Map<Precision, CudaOps> gpus = new EnumMap<>(Precision.class);
 
+    @BeforeEach
+    void gpuPresent() {
+        assumeTrue(GpuSupport.available(), () -> GpuSupport.skipReason().orElse(""));
+    }
+
     @BeforeAll
     static void open() {
-        assumeTrue(GpuSupport.available(), () -> GpuSupport.skipReason().orElse(""));
+        if (!GpuSupport.available()) return;
         cpu = new CpuOps();
         for (Precision p : Precision.values()) gpus.put(p, CudaOps.open(new CudaOps.Options(0, p, ARENA)));
         System.out.println("GPU backend: " + gpus.get(Precision.FP16).describe());
