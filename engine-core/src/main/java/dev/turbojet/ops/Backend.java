@@ -1,7 +1,11 @@
 package dev.turbojet.ops;
 
 import dev.turbojet.ops.cpu.CpuOps;
+import dev.turbojet.ops.cuda.CudaOps;
+import dev.turbojet.ops.cuda.CudaProbe;
+import dev.turbojet.ops.cuda.Precision;
 
+import java.util.List;
 import java.util.Locale;
 
 /** The backends a user can ask for by name ({@code --backend cpu|cuda|auto}). */
@@ -22,21 +26,28 @@ public enum Backend {
     }
 
     /**
-     * Creates the backend. CUDA fails with a message saying why it cannot run here; AUTO resolves to
-     * CPU when CUDA cannot, reporting why through {@code notice}.
+     * Creates the backend. CUDA (device 0, fp16 storage) fails with a message saying why it cannot run
+     * here and where each missing library was looked for; AUTO resolves to CPU when CUDA cannot,
+     * reporting why in one line through {@code notice}.
      */
     public Ops create(java.util.function.Consumer<String> notice) {
         return switch (this) {
             case CPU -> new CpuOps();
-            case CUDA -> throw new UnsupportedOperationException(cudaUnavailable());
+            case CUDA -> {
+                List<CudaProbe.Problem> problems = CudaProbe.problems();
+                if (!problems.isEmpty()) throw new UnsupportedOperationException(cudaUnavailable(problems));
+                yield CudaOps.open(0, Precision.FP16);
+            }
             case AUTO -> {
-                notice.accept("no CUDA backend (" + cudaUnavailable() + "); running on the CPU, fp32");
+                List<CudaProbe.Problem> problems = CudaProbe.problems();
+                if (problems.isEmpty()) yield CudaOps.open(0, Precision.FP16);
+                notice.accept("no CUDA backend (" + CudaProbe.oneLine(problems) + "); running on the CPU, fp32");
                 yield new CpuOps();
             }
         };
     }
 
-    private static String cudaUnavailable() {
-        return "the CUDA backend of CudaOps is not part of this build yet: use --backend cpu";
+    static String cudaUnavailable(List<CudaProbe.Problem> problems) {
+        return "the CUDA backend cannot run here (use --backend cpu):\n" + CudaProbe.detailed(problems);
     }
 }
