@@ -155,6 +155,7 @@ public final class SdxlPipeline {
         return config;
     }
 
+    /** The UNet's config (latent channels, cross-attention width, ...). */
     public UNetConfig unetConfig() {
         return unet.config();
     }
