@@ -14,7 +14,13 @@ import dev.turbojet.pipeline.GeneratedImage;
 import dev.turbojet.pipeline.GenerationListener;
 import dev.turbojet.pipeline.GenerationRequest;
 import dev.turbojet.pipeline.PipelineOptions;
+import dev.turbojet.pipeline.ModelSource;
 import dev.turbojet.pipeline.SdxlPipeline;
+import dev.turbojet.image.PngWriter;
+import dev.turbojet.taesd.LatentPreviewer;
+import dev.turbojet.taesd.TaesdDecoder;
+import dev.turbojet.taesd.TaesdFiles;
+import dev.turbojet.taesd.TaesdPreviewer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,13 +29,16 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code turbojet generate}: text (or an image plus text) to PNG files. */
 @Command(name = "generate",
@@ -44,10 +53,23 @@ import java.util.concurrent.Callable;
                 "  turbojet generate a cat --batch 4 --out 'cats/cat-{i}.png'",
                 "  turbojet generate a watercolor city --init-image photo.png --strength 0.5 --steps 2",
                 "  turbojet generate a red car --model ./sdxl-base --guidance 5 --negative blurry --steps 25 --width 1024 --height 1024",
+                "  turbojet generate a fox --model ~/models/sd_xl_turbo_1.0_fp16.safetensors",
+                "  turbojet generate a fox --model my_sdxl_finetune.safetensors --config-from ./sdxl-base --steps 25 --guidance 5",
+                "  turbojet generate a fox --vae taesd --taesd ~/taesd/ --preview previews/ --steps 4",
                 "",
-                "--model takes a local diffusers folder or a Hugging Face repository id. A repository is read from",
-                "the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub) and, when it is",
-                "not there, downloaded into it (not with --offline or HF_HUB_OFFLINE=1; HF_TOKEN for gated models)."},
+                "--model takes a local diffusers folder, a single-file SDXL checkpoint (.safetensors in the original",
+                "Stability layout; read with the bundled SDXL Turbo configs and tokenizers unless --config-from",
+                "names a diffusers folder to take them from) or a Hugging Face repository id. A repository is read",
+                "from the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub) and, when it",
+                "is not there, downloaded into it (not with --offline or HF_HUB_OFFLINE=1; HF_TOKEN for gated models).",
+                "",
+                "img2img: the --init-image PNG may have any size. It is scaled uniformly, keeping its aspect ratio, to",
+                "the smallest size that covers --width x --height (antialiased bilinear, like PIL's resize), then the",
+                "centre is cropped out; nothing is stretched. --strength S redoes the last S of the schedule.",
+                "",
+                "TAESD (--vae taesd, --preview) needs madebyollin's " + TaesdFiles.DECODER + " (github.com/madebyollin/taesd):",
+                "given by --taesd (the file, or a folder holding it), else looked for in the model folder's taesd/",
+                "subfolder and the model folder itself (for a single file: the folder it is in, and its taesd/)."},
         mixinStandardHelpOptions = true)
 final class GenerateCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "stabilityai/sdxl-turbo";
@@ -56,8 +78,13 @@ final class GenerateCommand implements Callable<Integer> {
     List<String> prompt;
 
     @Option(names = "--model", paramLabel = "PATH_OR_REPO_ID", defaultValue = DEFAULT_MODEL,
-            description = "A diffusers model folder or a repository id in the hub cache. Default: ${DEFAULT-VALUE}.")
+            description = "A diffusers model folder, a single-file .safetensors checkpoint or a repository id. Default: ${DEFAULT-VALUE}.")
     String model;
+
+    @Option(names = "--config-from", paramLabel = "DIR",
+            description = "For a single-file --model: the diffusers folder whose configs and tokenizers describe it "
+                    + "(its weights are not read). Default: the bundled SDXL Turbo configs.")
+    Path configFrom;
 
     @Option(names = "--revision", paramLabel = "REV", description = "Branch, tag or commit of a repository id (default: main).")
     String revision;
@@ -100,17 +127,31 @@ final class GenerateCommand implements Callable<Integer> {
             description = "cpu, cuda, or auto (cuda when available, else cpu). Default: ${DEFAULT-VALUE}.")
     String backend;
 
-    @Option(names = "--init-image", paramLabel = "PNG", description = "Start from this image (img2img); it is scaled to cover the size and centre-cropped.")
+    @Option(names = "--init-image", paramLabel = "PNG",
+            description = "Start from this image (img2img), any size: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
     Path initImage;
 
     @Option(names = "--strength", defaultValue = "0.5",
             description = "img2img: how much of the image to redo, in (0, 1]; the run takes max(1, floor(steps x strength)) steps. Default: ${DEFAULT-VALUE}.")
     double strength;
 
+    @Option(names = "--vae", paramLabel = "DECODER", defaultValue = "full",
+            description = "Final decode: full (the model's VAE) or taesd (the tiny TAESD decoder: much faster, slightly softer). Default: ${DEFAULT-VALUE}.")
+    String vae;
+
+    @Option(names = "--taesd", paramLabel = "PATH", description = "The TAESD decoder: " + TaesdFiles.DECODER + " or a folder holding it.")
+    Path taesdPath;
+
+    @Option(names = "--preview", paramLabel = "DIR",
+            description = "Write a TAESD preview of every step's denoised prediction to DIR/step-{step}.png (-{i} per batch image).")
+    Path preview;
+
     @Spec
     CommandSpec spec;
 
     enum Backend { CPU, CUDA, AUTO }
+
+    enum Decoder { FULL, TAESD }
 
     @Override
     public Integer call() throws IOException {
@@ -120,9 +161,13 @@ final class GenerateCommand implements Callable<Integer> {
 
         // everything the user typed is checked before the model loads
         Backend chosen = parseBackend(backend);
+        Decoder decoder = parseDecoder(vae);
         List<Variant> preference = Variant.parsePreference(variant);
         if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
             throw new IllegalArgumentException("--batch must be in 1.." + GenerationRequest.MAX_BATCH + ", got " + batch);
+        }
+        if (taesdPath != null && decoder != Decoder.TAESD && preview == null) {
+            throw new IllegalArgumentException("--taesd applies only with --vae taesd or --preview");
         }
         long actualSeed = seed != null ? seed : GenerationRequest.randomSeed();
         String text = String.join(" ", prompt);
@@ -144,12 +189,22 @@ final class GenerateCommand implements Callable<Integer> {
             }
         };
 
-        ModelFolder folder = resolveModel(stderr, name);
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
                 .withWarnings(w -> stderr.println(name + ": warning: " + w));
+        SdxlPipeline pipeline;
+        Optional<Path> taesdFile;
         long loadStart = System.nanoTime();
-        SdxlPipeline pipeline = SdxlPipeline.load(folder, ops, options);
-        stdout.printf(Locale.ROOT, "loaded %s in %.1f s (%s)%n", folder.root(), (System.nanoTime() - loadStart) / 1e9, pipeline.describe());
+        try (Located located = locateModel(stderr, name, preference)) {
+            taesdFile = decoder == Decoder.TAESD || preview != null
+                    ? Optional.of(findTaesd(located.taesdPlaces())) : Optional.empty();
+            if (decoder == Decoder.TAESD) options = options.withTaesdDecoder(taesdFile.orElseThrow());
+            stdout.println("loading " + located.source().description());
+            stdout.flush();
+            pipeline = SdxlPipeline.load(located.source(), ops, options);
+        }
+        Optional<LatentPreviewer> previews = preview == null ? Optional.empty() : Optional.of(pipeline.previewer()
+                .orElseGet(() -> new TaesdPreviewer(TaesdDecoder.load(taesdFile.orElseThrow(), ops), ops)));
+        stdout.printf(Locale.ROOT, "loaded in %.1f s (%s)%n", (System.nanoTime() - loadStart) / 1e9, pipeline.describe());
         stdout.println("seed " + actualSeed);
         stdout.flush();
 
@@ -157,6 +212,7 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "step %d/%d  t=%.0f  %.2f s%n", p.step() + 1, p.total(), p.timestep(),
                     p.elapsed().toNanos() / 1e9);
             stdout.flush();
+            if (previews.isPresent()) writePreviews(previews.get(), p, stdout);
         };
         GenerationRequest req = builder.listener(progress).build();
         List<GeneratedImage> images = pipeline.generate(req);
@@ -172,6 +228,68 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One preview PNG per batch image of the step's denoised prediction (x0). */
+    private void writePreviews(LatentPreviewer previewer, GenerationListener.StepProgress p, PrintWriter stdout) {
+        List<RgbImage> shown = previewer.previewAll(p.denoised());
+        try {
+            Files.createDirectories(preview);
+            for (int i = 0; i < shown.size(); i++) {
+                String file = "step-" + (p.step() + 1) + (shown.size() > 1 ? "-" + i : "") + ".png";
+                PngWriter.write(shown.get(i), Map.of("preview", "step " + (p.step() + 1) + " of " + p.total()),
+                        preview.resolve(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("--preview " + preview + ": cannot write: " + e.getMessage(), e);
+        }
+        stdout.println("preview " + preview.resolve("step-" + (p.step() + 1) + (shown.size() > 1 ? "-{i}" : "") + ".png"));
+        stdout.flush();
+    }
+
+    /** The model to load and the folders to search for TAESD weights beside it. */
+    private record Located(ModelSource source, List<Path> taesdPlaces) implements AutoCloseable {
+        @Override
+        public void close() {
+            source.close();
+        }
+    }
+
+    /** A single-file checkpoint, else a folder or repository id ({@link #resolveModel}). */
+    private Located locateModel(PrintWriter stderr, String name, List<Variant> preference) {
+        Path local = Path.of(model);
+        if (Files.isRegularFile(local)) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
+                throw new IllegalArgumentException("--variant picks weight files in a diffusers folder; the single file "
+                        + model + " has one set of weights");
+            }
+            if (configFrom != null && !ModelFolder.isModelFolder(configFrom)) {
+                throw new IllegalArgumentException("--config-from " + configFrom + ": not a diffusers folder (no "
+                        + ModelFolder.INDEX + ")");
+            }
+            Path dir = local.toAbsolutePath().getParent();
+            return new Located(ModelSource.open(local, Optional.ofNullable(configFrom), preference),
+                    List.of(dir.resolve("taesd"), dir));
+        }
+        if (configFrom != null) {
+            throw new IllegalArgumentException("--config-from applies only to a single-file --model (" + model
+                    + " is not a file)");
+        }
+        ModelFolder folder = resolveModel(stderr, name);
+        return new Located(ModelSource.folder(folder, preference), List.of(folder.root().resolve("taesd"), folder.root()));
+    }
+
+    /** --taesd as given, else the first place beside the model holding the decoder; one error naming them all. */
+    private Path findTaesd(List<Path> besideModel) {
+        if (taesdPath != null) {
+            if (Files.isRegularFile(taesdPath)) return taesdPath;
+            return TaesdFiles.find(TaesdFiles.DECODER, List.of(taesdPath)).orElseThrow(() -> new IllegalArgumentException(
+                    "--taesd " + taesdPath + ": no such file, and no folder holding " + TaesdFiles.DECODER));
+        }
+        return TaesdFiles.find(TaesdFiles.DECODER, besideModel).orElseThrow(() -> new IllegalArgumentException(
+                "TAESD decoder " + TaesdFiles.DECODER + " not found in " + besideModel.stream().map(Path::toString)
+                        .collect(Collectors.joining(" or ")) + "; download it from github.com/madebyollin/taesd"
+                        + " and pass --taesd PATH"));
+    }
+
     /**
      * A local folder, else the repository's snapshot in the hub cache, else (unless offline) the
      * repository downloaded from the hub into that cache, with progress on stderr.
@@ -184,9 +302,17 @@ final class GenerateCommand implements Callable<Integer> {
             stderr.println(name + ": " + model + " is not in the hub cache; downloading it");
             stderr.flush();
             Path snapshot = HubClient.fromEnvironment().download(model, revision == null ? "main" : revision,
-                    ConsoleProgress.stderr());
+                    ConsoleProgress.to(stderr));
             return ModelFolder.open(snapshot);
         }
+    }
+
+    static Decoder parseDecoder(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "full", "vae" -> Decoder.FULL;
+            case "taesd" -> Decoder.TAESD;
+            default -> throw new IllegalArgumentException("unknown --vae '" + text + "': use full or taesd");
+        };
     }
 
     static Backend parseBackend(String text) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,6 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Immutable apart from a concurrent BPE cache: safe to share between threads.
  */
 public final class ClipTokenizer {
+    /** Classpath location of the CLIP BPE vocabulary bundled with the engine (OpenAI CLIP's, MIT License). */
+    public static final String BUNDLED_VOCAB = "/dev/turbojet/clip/vocab.json";
+    /** Classpath location of the bundled CLIP BPE merges. */
+    public static final String BUNDLED_MERGES = "/dev/turbojet/clip/merges.txt";
+
     /** CLIPTokenizer reads only the first {@code 49152 - 256 - 2} merges of merges.txt. */
     static final int MAX_MERGES = 49152 - 256 - 2;
     private static final int MAX_CACHE_ENTRIES = 1 << 16;
@@ -91,17 +98,74 @@ public final class ClipTokenizer {
      * special_tokens_map.json (optional; overrides the config's bos/eos/unk/pad as transformers does).
      */
     public static ClipTokenizer load(Path folder) {
-        Map<String, Integer> vocab = readVocab(folder.resolve("vocab.json"));
-        BytePairEncoder bpe = new BytePairEncoder(readMerges(folder.resolve("merges.txt")));
+        Path mapFile = folder.resolve("special_tokens_map.json");
+        return build(new Texts(
+                readString(folder.resolve("vocab.json")), folder.resolve("vocab.json").toString(),
+                readString(folder.resolve("merges.txt")), folder.resolve("merges.txt").toString(),
+                readString(folder.resolve("tokenizer_config.json")), folder.resolve("tokenizer_config.json").toString(),
+                Files.exists(mapFile) ? Optional.of(readString(mapFile)) : Optional.empty(), mapFile.toString(),
+                folder.toString()));
+    }
 
-        Path configFile = folder.resolve("tokenizer_config.json");
-        JsonNode config = readJson(configFile);
+    /**
+     * The same files from anywhere: the BPE vocabulary and merges as streams (read fully, not
+     * closed), the two small JSON files as text. {@code origin} names them in error messages
+     * ("bundled SDXL Turbo tokenizer_2").
+     */
+    public static ClipTokenizer load(InputStream vocab, InputStream merges, String tokenizerConfigJson,
+                                     Optional<String> specialTokensMapJson, String origin) {
+        return build(new Texts(readStream(vocab, origin + " vocab.json"), origin + " vocab.json",
+                readStream(merges, origin + " merges.txt"), origin + " merges.txt",
+                tokenizerConfigJson, origin + " tokenizer_config.json",
+                specialTokensMapJson, origin + " special_tokens_map.json", origin));
+    }
+
+    /**
+     * A tokenizer from the engine's resources: the bundled CLIP vocabulary and merges (shared by
+     * every CLIP tokenizer) with the tokenizer_config.json and optional special_tokens_map.json under
+     * the classpath folder {@code configFolder} ("/dev/turbojet/models/sdxl-turbo/tokenizer_2/").
+     */
+    public static ClipTokenizer bundled(String configFolder) {
+        String folder = configFolder.endsWith("/") ? configFolder : configFolder + "/";
+        String config = resourceText(folder + "tokenizer_config.json")
+                .orElseThrow(() -> new IllegalStateException("bundled tokenizer config " + folder
+                        + "tokenizer_config.json is missing from the engine's jar"));
+        try (InputStream vocab = resource(BUNDLED_VOCAB); InputStream merges = resource(BUNDLED_MERGES)) {
+            return load(vocab, merges, config, resourceText(folder + "special_tokens_map.json"), "bundled " + folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled CLIP vocabulary: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = ClipTokenizer.class.getResourceAsStream(name);
+        if (in == null) throw new IllegalStateException("bundled tokenizer file " + name + " is missing from the engine's jar");
+        return in;
+    }
+
+    private static Optional<String> resourceText(String name) {
+        try (InputStream in = ClipTokenizer.class.getResourceAsStream(name)) {
+            return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled tokenizer file " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The four tokenizer files' contents, each with the name it goes by in messages. */
+    private record Texts(String vocab, String vocabOrigin, String merges, String mergesOrigin, String config,
+                         String configOrigin, Optional<String> specialTokens, String specialOrigin, String origin) {}
+
+    private static ClipTokenizer build(Texts t) {
+        Map<String, Integer> vocab = readVocab(t.vocab(), t.vocabOrigin());
+        BytePairEncoder bpe = new BytePairEncoder(readMerges(t.merges(), t.mergesOrigin()));
+
+        String configFile = t.configOrigin();
+        JsonNode config = readJson(t.config(), configFile);
         Map<String, String> special = new HashMap<>(Map.of(
                 "bos_token", START_OF_TEXT, "eos_token", END_OF_TEXT,
                 "unk_token", END_OF_TEXT, "pad_token", END_OF_TEXT));
         overrideSpecialTokens(special, config);
-        Path mapFile = folder.resolve("special_tokens_map.json");
-        if (Files.exists(mapFile)) overrideSpecialTokens(special, readJson(mapFile));
+        if (t.specialTokens().isPresent()) overrideSpecialTokens(special, readJson(t.specialTokens().get(), t.specialOrigin()));
 
         JsonNode maxLength = config.get("model_max_length");
         if (maxLength == null || !maxLength.canConvertToInt() || maxLength.asInt() < 2) {
@@ -125,7 +189,7 @@ public final class ClipTokenizer {
         for (Map.Entry<String, String> e : special.entrySet()) {
             Integer id = added.containsKey(e.getValue()) ? added.get(e.getValue()) : vocab.get(e.getValue());
             if (id == null) {
-                throw new IllegalArgumentException(folder + ": " + e.getKey() + " '" + e.getValue()
+                throw new IllegalArgumentException(t.origin() + ": " + e.getKey() + " '" + e.getValue()
                         + "' is neither an added token nor in vocab.json");
             }
             added.put(e.getValue(), id);
@@ -255,8 +319,8 @@ public final class ClipTokenizer {
         return content != null && content.isTextual() ? content.asText() : null;
     }
 
-    private static Map<String, Integer> readVocab(Path file) {
-        JsonNode json = readJson(file);
+    private static Map<String, Integer> readVocab(String text, String file) {
+        JsonNode json = readJson(text, file);
         if (!json.isObject() || json.isEmpty()) {
             throw new IllegalArgumentException(file + ": expected a non-empty JSON object of token -> id");
         }
@@ -271,8 +335,8 @@ public final class ClipTokenizer {
     }
 
     /** merges.txt: a "#version" line, then "left right" per line in rank order. */
-    private static List<String[]> readMerges(Path file) {
-        List<String> lines = readLines(file);
+    private static List<String[]> readMerges(String text, String file) {
+        List<String> lines = text.lines().toList();
         if (lines.isEmpty() || !lines.get(0).startsWith("#version")) {
             throw new IllegalArgumentException(file + ": does not start with a #version line");
         }
@@ -291,9 +355,9 @@ public final class ClipTokenizer {
         return merges;
     }
 
-    private static JsonNode readJson(Path file) {
+    private static JsonNode readJson(String text, String file) {
         try {
-            return new ObjectMapper().readTree(readString(file));
+            return new ObjectMapper().readTree(text);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
         }
@@ -309,7 +373,11 @@ public final class ClipTokenizer {
         }
     }
 
-    private static List<String> readLines(Path file) {
-        return readString(file).lines().toList();
+    private static String readStream(InputStream in, String what) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer file " + what + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.turbojet.hub;
 
-import java.io.PrintStream;
 import java.io.Console;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -14,21 +15,35 @@ public final class ConsoleProgress implements DownloadListener {
     private static final long LOG_NANOS = 30_000_000_000L;
     private static final int BAR = 24;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
     private long lastDraw;
     private int lastDecile = -1;
     private int lastWidth;
 
-    public ConsoleProgress(PrintStream out, boolean interactive) {
+    /** Progress written to {@code out} (a command's error stream, a log); {@code interactive}: redraw one line. */
+    public ConsoleProgress(PrintWriter out, boolean interactive) {
         this.out = out;
         this.interactive = interactive;
     }
 
+    public ConsoleProgress(PrintStream out, boolean interactive) {
+        this(new PrintWriter(out, true), interactive);
+    }
+
     /** On stderr, interactive when the JVM has a terminal. */
     public static ConsoleProgress stderr() {
+        return new ConsoleProgress(System.err, hasTerminal());
+    }
+
+    /** On {@code out} (picocli's err stream, so tests capture it), interactive when the JVM has a terminal. */
+    public static ConsoleProgress to(PrintWriter out) {
+        return new ConsoleProgress(out, hasTerminal());
+    }
+
+    private static boolean hasTerminal() {
         Console console = System.console();
-        return new ConsoleProgress(System.err, console != null && console.isTerminal());
+        return console != null && console.isTerminal();
     }
 
     @Override
@@ -47,6 +62,7 @@ public final class ConsoleProgress implements DownloadListener {
             lastDecile = decile;
             lastDraw = now;
             out.println(line(p));
+            out.flush();
         }
     }
 
@@ -58,6 +74,7 @@ public final class ConsoleProgress implements DownloadListener {
             lastWidth = 0;
         }
         out.println("downloaded " + file + " (" + bytes(bytes) + ")");
+        out.flush();
     }
 
     static String line(Progress p) {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +29,13 @@ public final class ModelFolder {
     private final Path root;
     private final String className;
     private final List<ModelComponent> components;
+    private final Map<String, JsonNode> attributes;
 
-    private ModelFolder(Path root, String className, List<ModelComponent> components) {
+    private ModelFolder(Path root, String className, List<ModelComponent> components, Map<String, JsonNode> attributes) {
         this.root = root;
         this.className = className;
         this.components = components;
+        this.attributes = attributes;
     }
 
     /** Reads {@code root/model_index.json}; every component it names must have its folder. */
@@ -41,9 +45,11 @@ public final class ModelFolder {
         JsonNode cls = json.get("_class_name");
         if (cls == null || !cls.isTextual()) throw new CheckpointException(index + ": no \"_class_name\"");
         List<ModelComponent> components = new ArrayList<>();
+        Map<String, JsonNode> attributes = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : json.properties()) {
             String name = e.getKey();
             JsonNode v = e.getValue();
+            if (!name.startsWith("_") && !v.isArray()) attributes.put(name, v);
             if (name.startsWith("_") || !v.isArray()) continue;          // attributes: _class_name, force_zeros_for_empty_prompt, ...
             if (v.size() != 2) throw new CheckpointException(index + ": component \"" + name + "\" must be [library, class], found " + v);
             if (v.get(0).isNull() && v.get(1).isNull()) continue;        // an optional component left out ([null, null])
@@ -60,7 +66,7 @@ public final class ModelFolder {
             }
             components.add(new ModelComponent(name, v.get(0).textValue(), v.get(1).textValue(), folder));
         }
-        return new ModelFolder(root, cls.textValue(), List.copyOf(components));
+        return new ModelFolder(root, cls.textValue(), List.copyOf(components), Collections.unmodifiableMap(attributes));
     }
 
     /** The snapshot of {@code repoId} ("stabilityai/sdxl-turbo") at {@code revision} (main when empty) in {@code cache}. */
@@ -113,6 +119,27 @@ public final class ModelFolder {
     /** The pipeline class ("StableDiffusionXLPipeline"). */
     public String className() {
         return className;
+    }
+
+    /**
+     * The pipeline's own settings in model_index.json: every key that is neither a component nor
+     * starts with "_" ({@code force_zeros_for_empty_prompt}, {@code requires_aesthetics_score}, ...).
+     */
+    public Map<String, JsonNode> attributes() {
+        return attributes;
+    }
+
+    /**
+     * {@code force_zeros_for_empty_prompt}: under guidance with no negative prompt, whether the
+     * unconditional embeddings are zeros rather than the encoded empty prompt (diffusers' default, true).
+     */
+    public boolean forceZerosForEmptyPrompt() {
+        JsonNode v = attributes.get("force_zeros_for_empty_prompt");
+        if (v == null || v.isNull()) return true;
+        if (!v.isBoolean()) {
+            throw new CheckpointException(root.resolve(INDEX) + ": force_zeros_for_empty_prompt must be true or false, found " + v);
+        }
+        return v.booleanValue();
     }
 
     /** The components present, in model_index.json order. */

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 public record GeneratedImage(RgbImage image, HostTensor pixels, HostTensor latents, GenerationInfo info,
                              StageTimings timings) {
 
+    /** The seed of the request this image came from. */
     public long seed() {
         return info.seed();
     }
 
+    /** The prompt of this image. */
     public String prompt() {
         return info.prompt();
     }

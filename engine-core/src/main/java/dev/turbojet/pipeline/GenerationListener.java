@@ -24,10 +24,12 @@ public interface GenerationListener {
      * @param noisePred the UNet's eps after guidance [B, 4, h, w]
      * @param noise     the ancestral noise drawn by this step [B, 4, h, w]
      * @param latents   the latents after the step [B, 4, h, w]
+     * @param denoised  the step's prediction of the clean latents, x0 = sample - sigma x eps (the scheduler's pred_original_sample) [B, 4, h, w]
+     *                  (what a preview should show: at early steps {@code latents} are still mostly noise)
      * @param elapsed   time since the generation started
      */
     record StepProgress(int step, int total, float timestep, HostTensor unetInput, HostTensor noisePred,
-                        HostTensor noise, HostTensor latents, Duration elapsed) {
+                        HostTensor noise, HostTensor latents, HostTensor denoised, Duration elapsed) {
     }
 
     void onStep(StepProgress progress);

@@ -98,6 +98,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         return new Builder(List.of(prompts));
     }
 
+    /** A builder for one image per prompt, with the defaults of {@link #builder(String...)}. */
     public static Builder builder(List<String> prompts) {
         return new Builder(prompts);
     }
@@ -136,42 +137,50 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             this.prompts = prompts;
         }
 
+        /** One image per prompt, in order. */
         public Builder prompts(List<String> prompts) {
             this.prompts = prompts;
             return this;
         }
 
+        /** The negative prompt of every image (used when {@code guidanceScale > 1}). */
         public Builder negativePrompt(String negative) {
             this.negativePrompts = List.of(negative);
             return this;
         }
 
+        /** One negative prompt per prompt, or one for all. */
         public Builder negativePrompts(List<String> negatives) {
             this.negativePrompts = negatives;
             return this;
         }
 
+        /** Classifier-free guidance scale: 0 for SDXL Turbo, above 1 to use negative prompts. */
         public Builder guidanceScale(double g) {
             this.guidanceScale = g;
             return this;
         }
 
+        /** Scheduler steps (1 to 4 suit SDXL Turbo). */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
+        /** Output size in pixels, each a multiple of 8. */
         public Builder size(int width, int height) {
             this.width = width;
             this.height = height;
             return this;
         }
 
+        /** Seed of the torch-compatible CPU generator: the same seed gives the same images. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /** The initial noise [B, 4, H/8, W/8] instead of the seed's first draw (text-to-image only). */
         public Builder initialNoise(HostTensor noise) {
             this.initialNoise = Optional.of(noise);
             return this;
@@ -184,6 +193,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             return this;
         }
 
+        /** Progress and intermediates of the run ({@link GenerationListener#onStep} per step). */
         public Builder listener(GenerationListener listener) {
             this.listener = listener;
             return this;

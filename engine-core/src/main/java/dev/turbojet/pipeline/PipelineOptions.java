@@ -3,6 +3,7 @@ package dev.turbojet.pipeline;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Ops;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,17 +11,23 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * How {@link SdxlPipeline#load} loads a model.
+ * How {@link SdxlPipeline#load} loads a model. Immutable; start from {@link #defaults()} and change
+ * what differs with the {@code with...} methods.
  *
- * @param variants  weight files to use, in preference order, per component (fp32 first by default)
- * @param vaeOps    backend for the VAE when it should not run on the pipeline's own backend (the SDXL
- *                  VAE overflows in fp16: a GPU pipeline in half precision passes an fp32 backend here);
- *                  empty: the pipeline's backend
- * @param modelName how images name the model in their metadata ("stabilityai/sdxl-turbo"); empty: the folder
- * @param warnings  receives warnings (a truncated prompt, an ignored negative prompt); default: java.util.logging
+ * @param variants     weight files to use, in preference order, per component (fp32 first by default);
+ *                     a diffusers folder only: a single-file checkpoint has one set of weights
+ * @param vaeOps       backend for the VAE (and TAESD) when it should not run on the pipeline's own
+ *                     backend (the SDXL VAE overflows in fp16: a GPU pipeline in half precision passes
+ *                     an fp32 backend here); empty: the pipeline's backend
+ * @param modelName    how images name the model in their metadata ("stabilityai/sdxl-turbo"); empty:
+ *                     the folder or file
+ * @param warnings     receives warnings (a truncated prompt, an ignored negative prompt); default: java.util.logging
+ * @param taesdDecoder a {@code taesdxl_decoder.safetensors} file: the final decode runs this tiny
+ *                     autoencoder instead of the full VAE (much faster, slightly softer images); empty:
+ *                     the full VAE. The VAE still loads: img2img encodes with it.
  */
 public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Optional<String> modelName,
-                              Consumer<String> warnings) {
+                              Consumer<String> warnings, Optional<Path> taesdDecoder) {
     private static final Logger LOG = Logger.getLogger(SdxlPipeline.class.getName());
 
     public PipelineOptions {
@@ -29,26 +36,32 @@ public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Opti
         Objects.requireNonNull(vaeOps, "vaeOps");
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(warnings, "warnings");
+        Objects.requireNonNull(taesdDecoder, "taesdDecoder");
     }
 
     /** Any variant (fp32 preferred), the VAE on the pipeline's backend, warnings to java.util.logging. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning);
+        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty());
     }
 
     public PipelineOptions withVariants(List<Variant> preference) {
-        return new PipelineOptions(preference, vaeOps, modelName, warnings);
+        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder);
     }
 
     public PipelineOptions withVaeOps(Ops ops) {
-        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings);
+        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder);
     }
 
     public PipelineOptions withModelName(String name) {
-        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings);
+        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder);
     }
 
     public PipelineOptions withWarnings(Consumer<String> listener) {
-        return new PipelineOptions(variants, vaeOps, modelName, listener);
+        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder);
+    }
+
+    /** Final decode with the TAESD decoder in {@code decoderFile} ({@code taesdxl_decoder.safetensors}). */
+    public PipelineOptions withTaesdDecoder(Path decoderFile) {
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile));
     }
 }

@@ -1,7 +1,5 @@
 package dev.turbojet.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turbojet.clip.ClipTokenizer;
 import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.clip.TextEncoders.PromptEmbeds;
@@ -10,13 +8,15 @@ import dev.turbojet.image.ImageResize;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.ModelFolder;
-import dev.turbojet.io.SafetensorsSource;
-import dev.turbojet.io.Variant;
+import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.schedule.EulerAncestral;
 import dev.turbojet.schedule.Schedule;
 import dev.turbojet.schedule.SchedulerConfig;
 import dev.turbojet.schedule.TorchGenerator;
+import dev.turbojet.taesd.LatentPreviewer;
+import dev.turbojet.taesd.TaesdDecoder;
+import dev.turbojet.taesd.TaesdPreviewer;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -26,17 +26,27 @@ import dev.turbojet.vae.AutoencoderKL;
 import dev.turbojet.vae.LatentDistribution;
 import dev.turbojet.vae.VaeImages;
 
-import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * SDXL text-to-image and image-to-image with diffusers 0.25 semantics ({@code StableDiffusionXLPipeline}
  * and {@code StableDiffusionXLImg2ImgPipeline}, Euler Ancestral): tokenize twice, encode with both
  * CLIP text encoders, draw the starting latents from a torch-compatible generator, denoise with the
- * UNet, decode with the VAE. Every model loads once; {@link #generate} may be called any number of
- * times (one call at a time).
+ * UNet, decode with the VAE (or TAESD, {@link PipelineOptions#withTaesdDecoder}). Every model loads
+ * once, from a diffusers folder or a single-file checkpoint ({@link ModelSource}); {@link #generate}
+ * may then be called any number of times.
+ *
+ * <p><b>Threads.</b> A pipeline may be shared between threads. Concurrent {@link #generate} calls
+ * are serialised: each runs alone, in the order the threads acquire the pipeline's fair lock, and
+ * gives exactly the images it gives when run by itself (every random draw comes from the request's
+ * own seed). A call waits while another runs; the backend already uses every core it was given for
+ * one generation, so running two at once would not be faster. Listeners are called on the thread
+ * that called {@code generate}.
  *
  * <p>The pipeline runs on the {@link Ops} backend it is given; nothing picks or falls back to another.
  */
@@ -48,78 +58,104 @@ public final class SdxlPipeline {
     private final Ops vaeOps;
     private final PipelineOptions options;
     private final String modelName;
-    private final ClipTokenizer tokenizer;
-    private final ClipTokenizer tokenizer2;
+    private final ModelConfig config;
     private final TextEncoders textEncoders;
     private final UNet2DCondition unet;
     private final AutoencoderKL vae;
     private final EulerAncestral scheduler;
-    private final boolean forceZerosForEmptyPrompt;
+    private final Optional<TaesdDecoder> taesd;
+    /** One generation at a time (see the class comment); fair, so waiting callers run in arrival order. */
+    private final ReentrantLock generating = new ReentrantLock(true);
 
-    private SdxlPipeline(Ops ops, Ops vaeOps, PipelineOptions options, String modelName, ClipTokenizer tokenizer,
-                         ClipTokenizer tokenizer2, TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae,
-                         EulerAncestral scheduler, boolean forceZerosForEmptyPrompt) {
+    private SdxlPipeline(Ops ops, Ops vaeOps, PipelineOptions options, String modelName, ModelConfig config,
+                         TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae, Optional<TaesdDecoder> taesd) {
         this.ops = ops;
         this.vaeOps = vaeOps;
         this.options = options;
         this.modelName = modelName;
-        this.tokenizer = tokenizer;
-        this.tokenizer2 = tokenizer2;
+        this.config = config;
         this.textEncoders = textEncoders;
         this.unet = unet;
         this.vae = vae;
-        this.scheduler = scheduler;
-        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+        this.scheduler = new EulerAncestral(config.scheduler());
+        this.taesd = taesd;
     }
 
     /**
-     * Loads the tokenizers, text encoders, UNet, VAE and scheduler config of {@code folder}, the weights
-     * of each component from the first variant in {@code opts.variants()} it has, bound by {@code ops}.
+     * Loads the diffusers folder {@code folder}, the weights of each component from the first variant
+     * in {@code opts.variants()} it has, bound by {@code ops}.
      */
     public static SdxlPipeline load(ModelFolder folder, Ops ops, PipelineOptions opts) {
-        Variant[] pref = opts.variants().toArray(Variant[]::new);
-        Ops vaeOps = opts.vaeOps().orElse(ops);
-        boolean forceZeros = readForceZeros(folder);
-        ClipTokenizer tok1 = ClipTokenizer.load(folder.component("tokenizer").folder());
-        ClipTokenizer tok2 = ClipTokenizer.load(folder.component("tokenizer_2").folder());
-        EulerAncestral scheduler = new EulerAncestral(SchedulerConfig.load(folder.config("scheduler")));
-        TextEncoders encoders = TextEncoders.load(folder, ops, pref);
-        UNet2DCondition unet;
-        try (SafetensorsSource w = folder.openWeights("unet", pref)) {
-            unet = UNet2DCondition.load(w, ops, UNetConfig.read(folder.config("unet")));
+        try (ModelSource src = ModelSource.folder(folder, opts.variants())) {
+            return load(src, ops, opts);
         }
-        AutoencoderKL vae = AutoencoderKL.load(folder, vaeOps, pref);
+    }
+
+    /**
+     * Loads the model at {@code path}: a diffusers folder, or a single-file checkpoint read with the
+     * bundled SDXL Turbo configs ({@link ModelSource#open}; {@link ModelSource#singleFile} takes
+     * configs from a folder).
+     */
+    public static SdxlPipeline load(Path path, Ops ops, PipelineOptions opts) {
+        try (ModelSource src = ModelSource.open(path, Optional.empty(), opts.variants())) {
+            return load(src, ops, opts);
+        }
+    }
+
+    /**
+     * Loads the tokenizers, text encoders, UNet, VAE and scheduler config of {@code src}, its weights
+     * bound by {@code ops} (the VAE and TAESD by {@code opts.vaeOps()} when given). The source may be
+     * closed once this returns.
+     */
+    public static SdxlPipeline load(ModelSource src, Ops ops, PipelineOptions opts) {
+        Ops vaeOps = opts.vaeOps().orElse(ops);
+        ModelConfig cfg = src.config();
+        TextEncoders encoders = TextEncoders.load(ops, src.weights(Component.TEXT_ENCODER), cfg.textEncoder(),
+                src.weights(Component.TEXT_ENCODER_2), cfg.textEncoder2());
+        UNet2DCondition unet = UNet2DCondition.load(src.weights(Component.UNET), ops, cfg.unet());
+        AutoencoderKL vae = AutoencoderKL.load(src.weights(Component.VAE), vaeOps, cfg.vae());
         if (encoders.promptEmbedDim() != unet.config().crossAttentionDim()) {
-            throw new CheckpointException(folder.root() + ": text encoders give " + encoders.promptEmbedDim()
+            throw new CheckpointException(src.description() + ": text encoders give " + encoders.promptEmbedDim()
                     + "-wide prompt embeddings, the UNet's cross_attention_dim is " + unet.config().crossAttentionDim());
         }
         if (vae.config().latentChannels() != unet.config().inChannels()) {
-            throw new CheckpointException(folder.root() + ": the VAE has " + vae.config().latentChannels()
+            throw new CheckpointException(src.description() + ": the VAE has " + vae.config().latentChannels()
                     + " latent channels, the UNet takes " + unet.config().inChannels());
         }
-        String name = opts.modelName().orElse(folder.root().toString());
-        return new SdxlPipeline(ops, vaeOps, opts, name, tok1, tok2, encoders, unet, vae, scheduler, forceZeros);
-    }
-
-    private static boolean readForceZeros(ModelFolder folder) {
-        try {
-            JsonNode v = new ObjectMapper().readTree(folder.root().resolve(ModelFolder.INDEX).toFile())
-                    .get("force_zeros_for_empty_prompt");
-            return v == null || v.asBoolean(true);                     // diffusers' default is true
-        } catch (IOException e) {
-            throw new CheckpointException(folder.root().resolve(ModelFolder.INDEX) + ": cannot read: " + e, e);
+        Optional<TaesdDecoder> taesd = opts.taesdDecoder().map(file -> TaesdDecoder.load(file, vaeOps));
+        if (taesd.isPresent() && taesd.get().config().latentChannels() != unet.config().inChannels()) {
+            throw new CheckpointException(opts.taesdDecoder().get() + ": the TAESD decoder takes "
+                    + taesd.get().config().latentChannels() + " latent channels, the UNet makes " + unet.config().inChannels());
         }
+        String name = opts.modelName().orElse(src.name());
+        return new SdxlPipeline(ops, vaeOps, opts, name, cfg, encoders, unet, vae, taesd);
     }
 
     /** Which backends run what: "unet + text encoders: cpu fp32, 2 threads; vae: same". */
     public String describe() {
-        return "unet + text encoders: " + ops.describe() + "; vae: " + (vaeOps == ops ? "same" : vaeOps.describe());
+        return "unet + text encoders: " + ops.describe() + "; vae: " + (vaeOps == ops ? "same" : vaeOps.describe())
+                + (taesd.isPresent() ? "; final decode: taesd" : "");
     }
 
+    /**
+     * A previewer decoding with this pipeline's TAESD decoder on the VAE's backend, when it has one
+     * ({@link PipelineOptions#withTaesdDecoder}): for per-step previews from a {@link GenerationListener}.
+     */
+    public Optional<LatentPreviewer> previewer() {
+        return taesd.map(d -> new TaesdPreviewer(d, vaeOps));
+    }
+
+    /** How images name the model in their metadata. */
     public String modelName() {
         return modelName;
     }
 
+    /** The tokenizers and configs the pipeline was loaded with. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The UNet's config (latent channels, cross-attention width, ...). */
     public UNetConfig unetConfig() {
         return unet.config();
     }
@@ -129,8 +165,20 @@ public final class SdxlPipeline {
         return generate(GenerationRequest.builder(prompt).seed(seed).build()).getFirst();
     }
 
-    /** Runs {@code req}; one image per prompt, in order. */
+    /**
+     * Runs {@code req}; one image per prompt, in order. Waits while another thread's call runs (see
+     * the class comment).
+     */
     public List<GeneratedImage> generate(GenerationRequest req) {
+        generating.lock();
+        try {
+            return run(req);
+        } finally {
+            generating.unlock();
+        }
+    }
+
+    private List<GeneratedImage> run(GenerationRequest req) {
         long start = System.nanoTime();
         int batch = req.batch();
         boolean cfg = req.classifierFreeGuidance();
@@ -177,16 +225,23 @@ public final class SdxlPipeline {
             HostTensor eps = ops.download(unet.forward(ops, x, t, c.embeds, c.pooled, timeIds));
             if (cfg) eps = guide(eps, (float) req.guidanceScale());
             HostTensor stepNoise = generator.randn(latents.shape());
-            latents = schedule.step(i, eps, latents, stepNoise).prevSample();
+            Schedule.StepResult result = schedule.step(i, eps, latents, stepNoise);
+            latents = result.prevSample();
             stepTimes.add(Duration.ofNanos(System.nanoTime() - stepStart));
             listener.onStep(new GenerationListener.StepProgress(i, total, t, input, eps, stepNoise, latents,
-                    Duration.ofNanos(System.nanoTime() - start)));
+                    result.predOriginalSample(), Duration.ofNanos(System.nanoTime() - start)));
         }
 
-        // 4. decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1), round(x * 255)
+        // 4. decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1), round(x * 255);
+        //    or TAESD: its decoder takes the UNet's latents as they are and gives [0, 1] directly
         long decodeStart = System.nanoTime();
-        HostTensor z = divide(latents, vae.config().scalingFactor());
-        HostTensor pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
+        HostTensor pixels;
+        if (taesd.isPresent()) {
+            pixels = clampUnit(vaeOps.download(taesd.get().decode(vaeOps, vaeOps.upload(latents))));
+        } else {
+            HostTensor z = divide(latents, vae.config().scalingFactor());
+            pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
+        }
         byte[] rgb = VaeImages.toUint8Nhwc(pixels);
         Duration decode = Duration.ofNanos(System.nanoTime() - decodeStart);
 
@@ -218,7 +273,7 @@ public final class SdxlPipeline {
         List<String> negatives = new ArrayList<>();
         for (int i = 0; i < req.batch(); i++) negatives.add(req.negativePrompt(i));
         Tensor negEmbeds, negPooled;
-        if (forceZerosForEmptyPrompt && negatives.stream().allMatch(String::isEmpty)) {
+        if (config.forceZerosForEmptyPrompt() && negatives.stream().allMatch(String::isEmpty)) {
             // diffusers: no negative prompt and force_zeros_for_empty_prompt -> zero embeddings
             negEmbeds = ops.upload(HostTensor.zeros(cond.promptEmbeds().shape()));
             negPooled = ops.upload(HostTensor.zeros(cond.pooledPromptEmbeds().shape()));
@@ -235,12 +290,12 @@ public final class SdxlPipeline {
         int[][] ids1 = new int[prompts.size()][];
         int[][] ids2 = new int[prompts.size()][];
         for (int i = 0; i < prompts.size(); i++) {
-            ClipTokenizer.Encoding e1 = tokenizer.encode(prompts.get(i));
+            ClipTokenizer.Encoding e1 = config.tokenizer().encode(prompts.get(i));
             ids1[i] = e1.ids();
-            ids2[i] = tokenizer2.encode(prompts.get(i)).ids();
+            ids2[i] = config.tokenizer2().encode(prompts.get(i)).ids();
             if (e1.truncated()) {
                 options.warnings().accept(what + " " + (i + 1) + " has " + e1.untruncatedLength() + " tokens; CLIP reads "
-                        + tokenizer.modelMaxLength() + ", the rest is ignored: \"" + abbreviate(prompts.get(i)) + "\"");
+                        + config.tokenizer().modelMaxLength() + ", the rest is ignored: \"" + abbreviate(prompts.get(i)) + "\"");
             }
         }
         return textEncoders.encode(ops, ids1, ids2);
@@ -300,6 +355,13 @@ public final class SdxlPipeline {
         float[] in = x.data();
         float[] out = new float[in.length];
         for (int i = 0; i < in.length; i++) out[i] = in[i] * s;
+        return new HostTensor(x.shape(), out);
+    }
+
+    private static HostTensor clampUnit(HostTensor x) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) out[i] = Math.clamp(in[i], 0f, 1f);
         return new HostTensor(x.shape(), out);
     }
 

@@ -224,6 +224,16 @@ class HubClientTest {
     }
 
     @Test
+    void consoleProgressWritesToAPrintWriter() {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        ConsoleProgress p = new ConsoleProgress(new java.io.PrintWriter(sw), false);
+        p.progress(new DownloadListener.Progress("vae/x.safetensors", 5, 10, 5, 10, 1e3, Duration.ofSeconds(5)));
+        p.finished("vae/x.safetensors", 10, true);
+        assertTrue(sw.toString().contains(" 50% "), sw.toString());
+        assertTrue(sw.toString().contains("downloaded vae/x.safetensors (10 B)"), sw.toString());
+    }
+
+    @Test
     void fileSelectionPrefersFp16AndSkipsEverythingElse() {
         List<String> repo = List.of("model_index.json", "README.md", "sd_xl_turbo_1.0.safetensors",
                 "unet/config.json", "unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors",

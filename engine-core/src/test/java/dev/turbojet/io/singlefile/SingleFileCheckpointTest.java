@@ -37,51 +37,11 @@ class SingleFileCheckpointTest {
         }
     }
 
-    /** Writes the folder's four components as one file in the original layout, plus {@code extra} tensors. */
-    static void writeSingleFile(Path folder, Path out, SingleFileNames names, Map<String, byte[]> extra) throws IOException {
-        ModelFolder model = ModelFolder.open(folder);
-        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-        for (Component c : Component.values()) {
-            try (SafetensorsSource src = model.component(c.folder()).openWeights()) {
-                Map<String, Mapping> originals = new HashMap<>();
-                for (String name : src.names()) {
-                    Mapping m = names.toOriginal(c, name).orElseThrow(() -> new AssertionError("no original for " + c.folder() + "/" + name));
-                    originals.putIfAbsent(m.original(), m);
-                }
-                for (Mapping m : originals.values()) {
-                    List<TensorView> parts = m.diffusers().stream().map(src::tensor).toList();
-                    DType dtype = parts.getFirst().dtype();
-                    Shape shape = m.transform().originalShape(parts.stream().map(TensorView::shape).toList(), m.original());
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                    if (m.transform() == Transform.TRANSPOSE) {
-                        bytes.writeBytes(transposed(parts.getFirst()));
-                    } else {
-                        for (TensorView p : parts) bytes.writeBytes(p.toByteArray());   // concat along dim 0 = bytes in order
-                    }
-                    writer.add(m.original(), dtype, shape, bytes.toByteArray());
-                }
-            }
-        }
-        extra.forEach((name, bytes) -> writer.add(name, DType.I64, Shape.of(bytes.length / 8), bytes));
-        writer.write(out);
-    }
-
-    private static byte[] transposed(TensorView v) {
-        int es = v.dtype().byteSize();
-        int rows = v.shape().intDim(0), cols = v.shape().intDim(1);
-        byte[] in = v.toByteArray();
-        byte[] out = new byte[in.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) System.arraycopy(in, (r * cols + c) * es, out, (c * rows + r) * es, es);
-        }
-        return out;
-    }
-
     @Test
     void tinyModelRoundTripsBitForBit(@TempDir Path dir) throws IOException {
         SingleFileConfigs configs = SingleFileConfigs.fromFolder(tiny());
         Path file = dir.resolve("tiny_single_file.safetensors");
-        writeSingleFile(tiny(), file, configs.names(),
+        TinySingleFile.write(tiny(), file, configs.names(),
                 Map.of("conditioner.embedders.0.transformer.text_model.embeddings.position_ids", new byte[77 * 8]));
 
         ModelFolder model = ModelFolder.open(tiny());
@@ -116,7 +76,7 @@ class SingleFileCheckpointTest {
     void unknownTensorsFailWithTheirNames(@TempDir Path dir) throws IOException {
         SingleFileConfigs configs = SingleFileConfigs.fromFolder(tiny());
         Path file = dir.resolve("odd.safetensors");
-        writeSingleFile(tiny(), file, configs.names(), Map.of("lora_unet_down.alpha", new byte[8]));
+        TinySingleFile.write(tiny(), file, configs.names(), Map.of("lora_unet_down.alpha", new byte[8]));
         CheckpointException e = assertThrows(CheckpointException.class, () -> SingleFileCheckpoint.open(file, configs));
         assertTrue(e.getMessage().contains("lora_unet_down.alpha"), e.getMessage());
         assertTrue(e.getMessage().contains("not an SDXL checkpoint"), e.getMessage());
