@@ -24,7 +24,7 @@ public final class Summary {
             System.err.println("usage: Summary <jmh-result.json>...");
             System.exit(2);
         }
-        System.out.println("| benchmark | params | mode | ms/op | ± | GFLOP/op | GFLOP/s | FLOPS.md GFLOP |");
+        System.out.println("| benchmark | params | mode | ms/op | error | GFLOP/op | GFLOP/s | FLOPS.md GFLOP |");
         System.out.println("|---|---|---|---:|---:|---:|---:|---:|");
         ObjectMapper json = new ObjectMapper();
         for (String file : args) {
