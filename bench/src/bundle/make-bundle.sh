@@ -7,7 +7,7 @@
 # Usage: make-bundle.sh <repo root> <version> <java home>   (run by `mvn -Pbundle package` in bench)
 set -euo pipefail
 
-root=$1 version=$2 java_home=$3
+root=$(cd "$1" && pwd) version=$2 java_home=$3
 min_jdk=22
 
 die() { echo "make-bundle: $*" >&2; exit 1; }
