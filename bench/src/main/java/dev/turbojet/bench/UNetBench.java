@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  * One UNet forward (one SDXL Turbo step): batch 1, 77 text tokens, synthetic weights. The defaults
  * run the tiny model; the full one is {@code -p size=full} (fp32 weights alone take 10.3 GB on the
  * cpu backend, and one 64x64 forward, 1.59 TFLOP, takes tens of seconds on a small CPU: run it as
- * {@code -bm ss -wi 0 -i 1}).
+ * {@code -bm ss -wi 0 -i 1}). The fork's heap, 13 GB, holds the full model's weights with room for
+ * activations up to a 64x64 latent and no more, so that ParallelGC does not grow the process past
+ * what a 24 GB machine shared with other work can give; for a 128x128 latent add
+ * {@code -jvmArgsAppend "-Xmx20g -XX:+UseParallelGC"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
-        "-Xmx16g", "-XX:+UseParallelGC"})
+        "-Xmx13g", "-XX:+UseParallelGC"})
 public class UNetBench {
     @Param({"cpu"})
     public String backend;
