@@ -25,7 +25,9 @@ import java.util.List;
  * @param layersPerBlock            resnets per down block (up blocks have one more)
  * @param transformerLayersPerBlock BasicTransformerBlocks per Transformer2DModel, per down block;
  *                                  the up blocks use the list reversed, the mid block the last entry
- * @param pooledDim                 width of text_embeds, = projection_class_embeddings_input_dim - 6 * addition_time_embed_dim
+ * @param upcastAttention           diffusers' upcast_attention (null = false): softmax in fp32 for fp16 models;
+ *                                  every backend already computes the softmax in fp32, so it changes nothing here
+ * @param sampleSize                the latent size the model was trained at (64 for SDXL Turbo's 512 px); informational
  */
 public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOutChannels,
                          List<DownBlockType> downBlockTypes, List<UpBlockType> upBlockTypes,

@@ -24,6 +24,7 @@ public record CheckLine(String file, String tensor, Status status, Comparison co
         return String.format("%-4s %-62s %-18s relErr %.2e  max|diff| %.2e  (tol %s, max|e| %.3g)%s",
                 status == Status.PASS ? "ok" : "FAIL", file + ":" + tensor, java.util.Arrays.toString(comparison.shape()),
                 comparison.relErr(), comparison.maxAbsDiff(), tolerance, comparison.maxAbsExpected(),
-                status == Status.FAIL ? "  first mismatches:" + comparison.firstMismatches() : "");
+                (note.isEmpty() ? "" : "  " + note)
+                        + (status == Status.FAIL ? "  first mismatches:" + comparison.firstMismatches() : ""));
     }
 }

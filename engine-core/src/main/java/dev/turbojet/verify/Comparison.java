@@ -13,6 +13,14 @@ public record Comparison(String name, long[] shape, double relErr, double maxAbs
                          double maxAbsExpected, String firstMismatches) {
 
     public static Comparison of(String name, HostTensor actual, HostTensor expected) {
+        return of(name, actual, expected, 1e-4);
+    }
+
+    /**
+     * As {@link #of(String, HostTensor, HostTensor)}; the first mismatches listed are the values off by
+     * more than {@code scaledTol * max(1, max|expected|)} (any difference when it is 0).
+     */
+    public static Comparison of(String name, HostTensor actual, HostTensor expected, double scaledTol) {
         if (!actual.shape().equals(expected.shape())) {
             throw new IllegalArgumentException(name + ": shape " + actual.shape() + " differs from expected " + expected.shape());
         }
@@ -33,7 +41,7 @@ public record Comparison(String name, long[] shape, double relErr, double maxAbs
             maxRef = Math.max(maxRef, Math.abs(e[i]));
         }
         double rel = ref2 == 0 ? Math.sqrt(diff2) : Math.sqrt(diff2 / ref2);
-        return new Comparison(name, expected.shape().dims(), rel, maxDiff, worst, maxRef, mismatches(a, e, maxRef));
+        return new Comparison(name, expected.shape().dims(), rel, maxDiff, worst, maxRef, mismatches(a, e, scaledTol * Math.max(1.0, maxRef)));
     }
 
     /** True when max |diff| <= tol * max(1, max|expected|) (the reference kit's criterion). */
@@ -51,13 +59,12 @@ public record Comparison(String name, long[] shape, double relErr, double maxAbs
                 name, Arrays.toString(shape), relErr, maxAbsDiff, worstIndex, maxAbsExpected);
     }
 
-    private static String mismatches(float[] a, float[] e, double maxRef) {
+    private static String mismatches(float[] a, float[] e, double threshold) {
         StringBuilder sb = new StringBuilder();
         int shown = 0;
-        double threshold = 1e-4 * Math.max(1.0, maxRef);
         for (int i = 0; i < a.length && shown < 5; i++) {
             if (!(Math.abs((double) a[i] - e[i]) <= threshold)) {
-                sb.append(String.format(" [%d] actual %.6g expected %.6g;", i, a[i], e[i]));
+                sb.append(String.format(" [%d] actual %.9g expected %.9g;", i, a[i], e[i]));
                 shown++;
             }
         }

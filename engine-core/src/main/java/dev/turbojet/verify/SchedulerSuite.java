@@ -27,6 +27,7 @@ public final class SchedulerSuite implements GoldenSuite {
         EulerAncestral scheduler = ctx.scheduler();
         report.check("betas", vector(scheduler.betas()), Tolerance.EXACT);
         report.check("alphas_cumprod", vector(scheduler.alphasCumprod()), Tolerance.SCHEDULER);
+        if (g.has("train_sigmas")) report.check("train_sigmas", vector(scheduler.trainingSigmas()), Tolerance.SCHEDULER);
         for (String c : g.cases(".timesteps")) {
             try {
                 runCase(scheduler, c, g, report);

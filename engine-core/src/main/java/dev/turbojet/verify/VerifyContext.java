@@ -1,7 +1,14 @@
 package dev.turbojet.verify;
 
 import dev.turbojet.clip.ClipTokenizer;
+import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.Variant;
+import dev.turbojet.io.WeightFile;
+import dev.turbojet.ops.Ops;
+import dev.turbojet.unet.UNet2DCondition;
+import dev.turbojet.unet.UNetConfig;
+import dev.turbojet.vae.AutoencoderKL;
 import dev.turbojet.schedule.EulerAncestral;
 import dev.turbojet.schedule.SchedulerConfig;
 
@@ -15,11 +22,48 @@ import java.util.function.Supplier;
  */
 public final class VerifyContext implements AutoCloseable {
     private final ModelFolder model;
+    private final Ops ops;
     private final Map<String, Object> loaded = new HashMap<>();
     private final Map<String, AutoCloseable> owned = new HashMap<>();
 
-    public VerifyContext(ModelFolder model) {
+    public VerifyContext(ModelFolder model, Ops ops) {
         this.model = model;
+        this.ops = ops;
+    }
+
+    public Ops ops() {
+        return ops;
+    }
+
+    /** Tolerance for a model output on this backend. */
+    public Tolerance outputTolerance() {
+        return Tolerance.FP32_OUTPUT;
+    }
+
+    /** Tolerance for an intermediate (hooked) activation on this backend. */
+    public Tolerance hookTolerance() {
+        return Tolerance.FP32_HOOK;
+    }
+
+    /** Whether {@code component} has weights of {@code variant} (the fp16w goldens need the fp16 files). */
+    public boolean hasVariant(String component, Variant variant) {
+        return WeightFile.available(model.component(component).folder()).stream().anyMatch(w -> w.variant() == variant);
+    }
+
+    public TextEncoders textEncoders(Variant variant) {
+        return cached("text_encoders/" + variant, () -> TextEncoders.load(model, ops, variant));
+    }
+
+    public UNet2DCondition unet(Variant variant) {
+        return cached("unet/" + variant, () -> {
+            try (var src = model.openWeights("unet", variant)) {
+                return UNet2DCondition.load(src, ops, UNetConfig.read(model.config("unet")));
+            }
+        });
+    }
+
+    public AutoencoderKL vae(Variant variant) {
+        return cached("vae/" + variant, () -> AutoencoderKL.load(model, ops, variant));
     }
 
     public ModelFolder model() {

@@ -48,7 +48,7 @@ public final class VerifyReport {
         if (!expected.shape().equals(actual.shape())) {
             line = CheckLine.failed(golden.fileName(), name, "shape " + actual.shape() + ", expected " + expected.shape());
         } else {
-            line = CheckLine.compared(golden.fileName(), Comparison.of(name, actual, expected), tol);
+            line = CheckLine.compared(golden.fileName(), Comparison.of(name, actual, expected, tol.scaled()), tol);
         }
         add(line);
         return line;
@@ -73,11 +73,16 @@ public final class VerifyReport {
         }
     }
 
+    public String fileName() {
+        return golden.fileName();
+    }
+
     public List<CheckLine> lines() {
         return List.copyOf(lines);
     }
 
-    private void add(CheckLine line) {
+    void add(CheckLine line) {
+        covered.add(line.tensor());
         lines.add(line);
         sink.accept(line);
     }

@@ -3,17 +3,34 @@ package dev.turbojet.ops.cpu;
 /**
  * Multi-head attention as two GEMMs per (batch, head, block of query rows): S = Q K^T, an fp32
  * softmax of S / sqrt(d) with max subtraction, then O = P V. Only a [rows, Nk] block of scores
- * exists at a time (64 x 4096 floats = 1 MB), never the whole [Nq, Nk] matrix.
+ * exists at a time (128 x 4096 floats = 2 MB), never the whole [Nq, Nk] matrix.
  */
 final class Attention {
     /** Query rows per task. */
-    static final int ROWS = 64;
+    static final int ROWS = 128;
+
+    /** The softmax's exponentials over one row of scores. */
+    interface RowExp {
+        /** a[off + j] := exp((a[off + j] - max) * scale) for j < n; returns their sum. */
+        double expInPlace(float[] a, int off, int n, float max, float scale);
+    }
+
+    /** Math.exp per element. */
+    static final RowExp SCALAR_EXP = (a, off, n, max, scale) -> {
+        double sum = 0;
+        for (int j = off, end = off + n; j < end; j++) {
+            float e = (float) Math.exp((a[j] - max) * scale);
+            a[j] = e;
+            sum += e;
+        }
+        return sum;
+    };
 
     private Attention() {
     }
 
     /** q [B, nq, heads d], k and v [B, nk, heads d] -> out [B, nq, heads d] (zero on entry). */
-    static void compute(Workers workers, Gemm gemm, float[] q, float[] k, float[] v, float[] out,
+    static void compute(Workers workers, Gemm gemm, RowExp exp, float[] q, float[] k, float[] v, float[] out,
                         int batch, int nq, int nk, int heads, int d, boolean causal) {
         int width = heads * d, blocks = Gemm.ceilDiv(nq, ROWS);
         float scale = (float) (1.0 / Math.sqrt(d));
@@ -34,12 +51,7 @@ final class Attention {
                 int visible = causal ? Math.min(keys, r0 + i + 1) : keys, row = i * keys;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < visible; j++) max = Math.max(max, scores[row + j]);
-                double sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    float e = (float) Math.exp((scores[row + j] - max) * scale);
-                    scores[row + j] = e;
-                    sum += e;
-                }
+                double sum = exp.expInPlace(scores, row, visible, max, scale);
                 float inv = (float) (1.0 / sum);
                 for (int j = 0; j < visible; j++) scores[row + j] *= inv;
                 for (int j = visible; j < keys; j++) scores[row + j] = 0f;

@@ -14,12 +14,25 @@ import java.util.Arrays;
  * where there is no GPU. Each call computes at once on a fixed pool of worker threads.
  *
  * <p>Storage: every tensor is a {@link CpuTensor}, a heap {@code float[]} row-major in its
- * logical shape. Weights ({@link #weight}) are widened to fp32 copies at load, whatever their
- * checkpoint dtype: one layout for every kernel and no dependence on the mapped file staying
- * open. The full UNet then takes 10.3 GB of heap (run with -Xmx12g or more).
+ * logical shape; reshape shares the array, every other op makes a new one. Weights
+ * ({@link #weight}) are widened to fp32 copies at load, whatever their checkpoint dtype: one
+ * layout for every kernel, the JIT's best-optimised access path (arrays, not segments), and no
+ * dependence on the mapped file staying open. The cost is memory: the full UNet takes 10.3 GB
+ * of heap (run with -Xmx12g or more on a 24 GB machine); keeping F16/BF16 weights 16-bit and
+ * widening them while packing GEMM panels would halve that and is the next step if memory binds.
  *
- * <p>A {@link CpuTensor} made by another CpuOps instance is accepted (the storage is the same);
- * any other {@link Tensor} is an {@link IllegalArgumentException}.
+ * <p>Threads: a {@link Workers} pool of {@code threads} daemon threads (default: every
+ * available processor); ops split their outer loops into about four chunks per thread.
+ *
+ * <p>Compute: conv2d (implicit im2col), linear and attention run on {@link Gemm}, a packed,
+ * cache-blocked SGEMM whose micro-kernel is {@link VectorKernel} (8 x 2L FloatVector FMAs, L the
+ * preferred vector length: 8 x 32 with AVX-512) when the jdk.incubator.vector module is present,
+ * and {@link ScalarKernel} otherwise; {@link #describe()} names the path. Sums accumulate in fp32
+ * FMAs in the GEMMs and in fp64 in the norms' statistics and the softmax's denominator.
+ *
+ * <p>A {@link CpuTensor} made by another CpuOps instance is accepted (the storage is the same,
+ * so weights loaded once can run under different thread counts or kernels); any other
+ * {@link Tensor} is an {@link IllegalArgumentException}.
  */
 public final class CpuOps implements Ops {
     /** The GEMM micro-kernel family. */
@@ -32,6 +45,7 @@ public final class CpuOps implements Ops {
 
     private final Workers workers;
     private final Gemm gemm;
+    private final Attention.RowExp exp;
 
     /** A backend on every available processor with the fastest GEMM this JVM offers. */
     public CpuOps() {
@@ -49,6 +63,7 @@ public final class CpuOps implements Ops {
         }
         this.workers = new Workers(threads);
         this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
+        this.exp = simd == Simd.VECTOR_API ? new VectorExp() : Attention.SCALAR_EXP;
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
@@ -231,7 +246,7 @@ public final class CpuOps implements Ops {
         }
         int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
         CpuTensor out = CpuTensor.zeros(qs);
-        Attention.compute(workers, gemm, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
+        Attention.compute(workers, gemm, exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
     }
 
@@ -285,6 +300,26 @@ public final class CpuOps implements Ops {
         long[] bStrides = broadcastStrides(op, as, bs);
         CpuTensor out = CpuTensor.zeros(as);
         float[] ad = at.data, bd = bt.data, od = out.data;
+        // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
+        int suffix = 0;
+        while (suffix < bs.rank() && bs.dim(bs.rank() - 1 - suffix) == as.dim(as.rank() - 1 - suffix)) suffix++;
+        boolean leadingOnes = true;
+        for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
+        if (leadingOnes) {
+            int period = bd.length;
+            workers.forRange(ad.length, 1 << 14, (s, e) -> {
+                for (int i = s; i < e; ) {
+                    int j = i % period, run = Math.min(e - i, period - j);
+                    if (multiply) {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] * bd[j + t];
+                    } else {
+                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] + bd[j + t];
+                    }
+                    i += run;
+                }
+            });
+            return out;
+        }
         long[] dims = as.dims();
         workers.forRange(ad.length, 4096, (s, e) -> {
             for (int i = s; i < e; i++) {

@@ -15,6 +15,8 @@ final class Pointwise {
             case SILU -> silu(x);
             case GELU -> gelu(x);
             case QUICK_GELU -> quickGelu(x);
+            case RELU -> relu(x);
+            case TANH -> (float) Math.tanh(x);
         };
     }
 
@@ -25,10 +27,15 @@ final class Pointwise {
 
     /** 0.5 x (1 + erf(x / sqrt 2)) */
     static float gelu(float x) {
-        // 1 + erf(-a) = erfc(a): keeps relative accuracy for large negative x.
         double z = x * INV_SQRT2;
-        double onePlusErf = z < 0 ? Erf.erfc(-z) : 1.0 + Erf.erf(z);
-        return (float) (0.5 * x * onePlusErf);
+        if (z >= Erf.TABLE_END) return x;                              // 1 + erf(z) = 2 to 1e-10
+        if (z <= -Erf.TABLE_END) return (float) (0.5 * x * Erf.erfc(-z)); // the tail, relatively accurate
+        return (float) (0.5 * x * (1.0 + Erf.fast(z)));
+    }
+
+    /** max(x, 0); NaN stays NaN as in torch.relu */
+    static float relu(float x) {
+        return x < 0f ? 0f : x;
     }
 
     /** x * sigmoid(1.702 x) */

@@ -1,0 +1,53 @@
+package dev.turbojet.ops;
+
+import dev.turbojet.ops.cpu.CpuOps;
+import dev.turbojet.ops.cuda.CudaOps;
+import dev.turbojet.ops.cuda.CudaProbe;
+import dev.turbojet.ops.cuda.Precision;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The backends a user can ask for by name ({@code --backend cpu|cuda|auto}). */
+public enum Backend {
+    /** fp32 on the CPU: the reference, available everywhere. */
+    CPU,
+    /** NVIDIA GPUs through the CUDA driver, cuBLASLt, cuDNN and turbojet's kernels. */
+    CUDA,
+    /** CUDA when a usable GPU backend is present, else CPU (with a notice). */
+    AUTO;
+
+    public static Backend parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown backend '" + name + "': use cpu, cuda or auto");
+        }
+    }
+
+    /**
+     * Creates the backend. CUDA (device 0, fp16 storage) fails with a message saying why it cannot run
+     * here and where each missing library was looked for; AUTO resolves to CPU when CUDA cannot,
+     * reporting why in one line through {@code notice}.
+     */
+    public Ops create(java.util.function.Consumer<String> notice) {
+        return switch (this) {
+            case CPU -> new CpuOps();
+            case CUDA -> {
+                List<CudaProbe.Problem> problems = CudaProbe.problems();
+                if (!problems.isEmpty()) throw new UnsupportedOperationException(cudaUnavailable(problems));
+                yield CudaOps.open(0, Precision.FP16);
+            }
+            case AUTO -> {
+                List<CudaProbe.Problem> problems = CudaProbe.problems();
+                if (problems.isEmpty()) yield CudaOps.open(0, Precision.FP16);
+                notice.accept("no CUDA backend (" + CudaProbe.oneLine(problems) + "); running on the CPU, fp32");
+                yield new CpuOps();
+            }
+        };
+    }
+
+    static String cudaUnavailable(List<CudaProbe.Problem> problems) {
+        return "the CUDA backend cannot run here (use --backend cpu):\n" + CudaProbe.detailed(problems);
+    }
+}

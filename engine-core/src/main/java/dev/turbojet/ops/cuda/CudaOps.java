@@ -1,0 +1,835 @@
+package dev.turbojet.ops.cuda;
+
+import dev.turbojet.ffi.cublas.CublasLt;
+import dev.turbojet.ffi.cublas.CublasLtHandle;
+import dev.turbojet.ffi.cublas.Epilogue;
+import dev.turbojet.ffi.cublas.GemmPlans;
+import dev.turbojet.ffi.cublas.GemmShape;
+import dev.turbojet.ffi.cuda.Context;
+import dev.turbojet.ffi.cuda.CudaDriver;
+import dev.turbojet.ffi.cuda.CudaMemory;
+import dev.turbojet.ffi.cuda.CudaStreams;
+import dev.turbojet.ffi.cuda.DeviceAllocation;
+import dev.turbojet.ffi.cuda.DeviceInfo;
+import dev.turbojet.ffi.cuda.DevicePtr;
+import dev.turbojet.ffi.cuda.PinnedBuffer;
+import dev.turbojet.ffi.cuda.Stream;
+import dev.turbojet.ffi.cudnn.ConvPlans;
+import dev.turbojet.ffi.cudnn.ConvShape;
+import dev.turbojet.ffi.cudnn.Cudnn;
+import dev.turbojet.ffi.cudnn.CudnnHandle;
+import dev.turbojet.io.TensorView;
+import dev.turbojet.kernels.AttentionKernel;
+import dev.turbojet.kernels.ElementwiseKernels;
+import dev.turbojet.kernels.EmbeddingKernels;
+import dev.turbojet.kernels.KernelImage;
+import dev.turbojet.kernels.Launch;
+import dev.turbojet.kernels.LayoutKernels;
+import dev.turbojet.kernels.NormKernels;
+import dev.turbojet.ops.Act;
+import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
+import dev.turbojet.tensor.Shape;
+import dev.turbojet.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The GPU backend: fp16 or bf16 storage ({@link Precision}), fp32 accumulation in cuBLASLt GEMMs and
+ * cuDNN convolutions, fp32 statistics in turbojet's norm and softmax kernels, everything enqueued on
+ * one stream of one device.
+ *
+ * <p>Storage: 4-D activations are NHWC and conv weights KRSC, so cuDNN runs its tensor-core NHWC
+ * convolutions and the transformer's NCHW -> tokens permute/reshape is free ({@link Layout}).
+ * Weights are device allocations of their own, uploaded once in {@link #weight}. Everything else
+ * comes from the activation arena: wrap each forward in {@link #beginPass}/{@link #endPass} and its
+ * temporaries are released at the end, in an order that repeats exactly from pass to pass (what a
+ * CUDA-graph capture per (batch, H, W) needs next). Tensors allocated outside a pass (inputs uploaded
+ * before it, say) stay until {@link #resetArena}.
+ *
+ * <p>Each op maps to one kernel launch or one library call where the layouts allow; when an input
+ * arrives in a layout the op cannot read (an NCHW-stored upload fed to a convolution, say), one
+ * layout kernel converts it first. Not thread-safe: one thread issues work at a time.
+ */
+public final class CudaOps implements Ops, AutoCloseable {
+    /** How to open the backend. {@code arenaBytes} 0: half the device memory free when the arena is first needed. */
+    public record Options(int device, Precision precision, long arenaBytes) {
+        public Options {
+            if (device < 0 || arenaBytes < 0) throw new IllegalArgumentException("bad CUDA options " + device + ", " + arenaBytes);
+            java.util.Objects.requireNonNull(precision, "precision");
+        }
+
+        public static Options of(int device, Precision precision) {
+            return new Options(device, precision, 0);
+        }
+    }
+
+    private static final long GEMM_WORKSPACE = 32L << 20;
+    private static final long MIN_STAGING = 16L << 20;
+
+    private final Options options;
+    private final Precision precision;
+    private final dev.turbojet.kernels.DType kt;
+    private final Context context;
+    private final DeviceInfo info;
+    private final Stream stream;
+    private final KernelImage image;
+    private final CublasLtHandle cublas;
+    private final DeviceAllocation gemmWorkspace;
+    private final GemmPlans gemms;
+    private final CudnnHandle cudnn;
+    private final ConvPlans convs;
+    private final List<DeviceAllocation> persistent = new ArrayList<>();
+    private final Map<Integer, CudaTensor> constants = new HashMap<>();
+    private DeviceAllocation convWorkspace;
+    private DeviceAllocation arenaMemory;
+    private DeviceArena arena;
+    private PinnedBuffer staging;
+    private DeviceAllocation zeroIds;
+    private Thread boundThread;
+    private boolean closed;
+
+    private CudaOps(Options options) {
+        this.options = options;
+        this.precision = options.precision();
+        this.kt = precision.kernel;
+        CudaDriver.init();
+        this.context = CudaDriver.retainPrimaryContext(CudaDriver.device(options.device()));
+        this.boundThread = Thread.currentThread();
+        this.info = CudaDriver.info(context.device());
+        this.stream = CudaStreams.createStream();
+        this.image = KernelImage.load(info);
+        this.cublas = CublasLt.create();
+        this.gemmWorkspace = CudaMemory.alloc(GEMM_WORKSPACE);
+        this.gemms = new GemmPlans(cublas, gemmWorkspace.ptr(), GEMM_WORKSPACE);
+        this.cudnn = Cudnn.create();
+        Cudnn.setStream(cudnn, stream);
+        this.convs = new ConvPlans(cudnn);
+        this.convWorkspace = CudaMemory.alloc(1L << 20);
+    }
+
+    /** Opens device {@code options.device()}; fails with the driver's or a library's error if it cannot. */
+    public static CudaOps open(Options options) {
+        return new CudaOps(options);
+    }
+
+    public static CudaOps open(int device, Precision precision) {
+        return open(Options.of(device, precision));
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public String describe() {
+        enter();
+        int driver = CudaDriver.driverVersion();
+        return String.format(Locale.ROOT, "cuda %s (fp32 accumulation) on %s (%s, %d SMs, %.0f GiB), driver CUDA %d.%d,"
+                        + " cuBLASLt %d, cuDNN %d, kernels from %s",
+                precision.label(), info.name(), info.arch(), info.multiprocessors(), info.totalMemoryBytes() / 1073741824.0,
+                driver / 1000, driver % 1000 / 10, CublasLt.version(), Cudnn.version(), image.origin());
+    }
+
+    // ---- passes and the arena ------------------------------------------------------------------
+
+    /** Starts a forward: what it allocates is released by {@link #endPass}. */
+    public void beginPass() {
+        enter();
+        arena().beginPass();
+    }
+
+    /** Ends the pass (waiting for its work), releases its temporaries and says what it allocated. */
+    public PassSummary endPass() {
+        enter();
+        CudaStreams.synchronize(stream);
+        return arena().endPass();
+    }
+
+    /** Releases every arena tensor, including those allocated outside passes. */
+    public void resetArena() {
+        enter();
+        CudaStreams.synchronize(stream);
+        arena().reset();
+    }
+
+    /** Bytes in use in the arena and its capacity, for logs. */
+    public String arenaUsage() {
+        DeviceArena a = arena();
+        return DeviceArena.mib(a.used()) + " of " + DeviceArena.mib(a.capacity()) + " (peak " + DeviceArena.mib(a.peak()) + ")";
+    }
+
+    /**
+     * Fills the free part of the arena with 0xFF bytes (NaN in fp16 and bf16), so that an output
+     * element an op forgets to write reads back as NaN. For tests and debugging.
+     */
+    public void poisonFreeArena() {
+        enter();
+        DeviceArena a = arena();
+        if (a.available() > 0) CudaMemory.memsetD8(new DevicePtr(a.base() + a.used()), (byte) 0xFF, a.available(), stream);
+    }
+
+    private DeviceArena arena() {
+        if (arena == null) {
+            long bytes = options.arenaBytes();
+            if (bytes == 0) bytes = CudaMemory.info().freeBytes() / 2;
+            bytes = bytes / DeviceArena.ALIGNMENT * DeviceArena.ALIGNMENT;
+            arenaMemory = CudaMemory.alloc(bytes);
+            arena = new DeviceArena(arenaMemory.ptr().address(), bytes);
+        }
+        return arena;
+    }
+
+    private CudaTensor alloc(String op, Shape shape, Layout layout) {
+        DeviceArena.Slot s = arena().allocate(HostPacking.storageBytes(shape, precision), op + " " + shape);
+        return new CudaTensor(this, new DevicePtr(s.address()), shape, precision, layout, s);
+    }
+
+    // ---- data movement -------------------------------------------------------------------------
+
+    @Override
+    public Tensor weight(TensorView view) {
+        enter();
+        if (!view.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(view.origin() + ": tensor '" + view.name() + "' is " + view.dtype() + ", not floating point");
+        }
+        Layout layout = view.shape().rank() == 4 ? Layout.channelsLast(4) : Layout.rowMajor(view.shape().rank());
+        long bytes = HostPacking.storageBytes(view.shape(), precision);
+        DeviceAllocation a = CudaMemory.alloc(Math.max(bytes, DeviceArena.ALIGNMENT));
+        persistent.add(a);
+        MemorySegment host = staging(bytes);
+        HostPacking.packWeight(view, layout, precision, host);
+        CudaStreams.synchronize(stream);  // earlier work may still read staging
+        CudaMemory.copyToDevice(a.ptr(), host);
+        return new CudaTensor(this, a.ptr(), view.shape(), precision, layout, null);
+    }
+
+    /** 4-D tensors arrive NHWC (converted on the host), others row-major. */
+    @Override
+    public Tensor upload(HostTensor host) {
+        enter();
+        Shape s = host.shape();
+        Layout layout = s.rank() == 4 ? Layout.channelsLast(4) : Layout.rowMajor(s.rank());
+        CudaTensor out = alloc("upload", s, layout);
+        MemorySegment buf = staging(out.bytes());
+        CudaStreams.synchronize(stream);
+        HostPacking.pack(host.data(), s, layout, precision, buf);
+        copyIn(out.ptr, buf);
+        return out;
+    }
+
+    @Override
+    public HostTensor download(Tensor t) {
+        enter();
+        CudaTensor x = cuda("download", t);
+        MemorySegment buf = staging(x.bytes());
+        CudaStreams.synchronize(stream);
+        if (x.bytes() > 0) {
+            CudaMemory.copyToHostAsync(buf, x.ptr, stream);
+            CudaStreams.synchronize(stream);
+        }
+        return new HostTensor(x.shape, HostPacking.unpack(buf, x.shape, x.layout, precision));
+    }
+
+    /** Enqueues a copy of {@code src} (staging) to {@code dst} and waits, so staging can be reused. */
+    private void copyIn(DevicePtr dst, MemorySegment src) {
+        if (src.byteSize() == 0) return;
+        CudaMemory.copyToDeviceAsync(dst, src, stream);
+        CudaStreams.synchronize(stream);
+    }
+
+    /** The pinned staging buffer, at least {@code bytes} long, as a slice of exactly that size. */
+    private MemorySegment staging(long bytes) {
+        if (staging == null || staging.bytes() < bytes) {
+            CudaStreams.synchronize(stream);
+            if (staging != null) CudaMemory.freePinned(staging);
+            staging = CudaMemory.allocPinned(Math.max(MIN_STAGING, Long.highestOneBit(Math.max(1, bytes - 1)) << 1));
+        }
+        return staging.segment().asSlice(0, bytes);
+    }
+
+    // ---- convolution and linear ----------------------------------------------------------------
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        enter();
+        String op = "conv2d";
+        CudaTensor in = cuda(op, x), w = cuda(op, weight), b = bias == null ? null : cuda(op, bias);
+        Shape xs = in.shape, ws = w.shape;
+        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
+            throw new IllegalArgumentException("conv2d: x " + xs + " and weight " + ws + " must be [N, Cin, H, W] and [Cout, Cin, kh, kw]");
+        }
+        if (stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("conv2d: stride " + stride + " must be >= 1 and padding " + padding + " >= 0");
+        }
+        int n = xs.intDim(0), cin = xs.intDim(1), h = xs.intDim(2), wd = xs.intDim(3);
+        int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
+        if (b != null && !b.shape.equals(Shape.of(cout))) {
+            throw new IllegalArgumentException("conv2d: bias " + b.shape + " must be [" + cout + "]");
+        }
+        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
+            throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
+        }
+        in = toLayout(op, in, Layout.channelsLast(4));
+        w = toLayout(op, w, Layout.channelsLast(4));
+        ConvShape cs = new ConvShape(n, h, wd, cin, cout, kh, kw, padding, padding, stride, stride, precision.conv);
+        ConvPlans.Plan plan = convs.plan(cs);
+        DevicePtr workspace = convWorkspace(plan.workspaceBytes());
+        CudaTensor out = alloc(op, Shape.of(n, cout, cs.outH(), cs.outW()), Layout.channelsLast(4));
+        convs.run(cs, in.ptr, w.ptr, out.ptr, workspace);
+        if (b != null) launch(ElementwiseKernels.addRow(kt, out.ptr, out.ptr, b.ptr, out.shape.numel(), cout));
+        return out;
+    }
+
+    private DevicePtr convWorkspace(long bytes) {
+        if (convWorkspace.bytes() < bytes) {
+            CudaStreams.synchronize(stream);  // the old workspace may still be in use
+            CudaMemory.free(convWorkspace);
+            convWorkspace = CudaMemory.alloc(bytes);
+        }
+        return convWorkspace.ptr();
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        enter();
+        String op = "linear";
+        CudaTensor in = cuda(op, x), w = cuda(op, weight), b = bias == null ? null : cuda(op, bias);
+        Shape xs = in.shape, ws = w.shape;
+        if (xs.rank() < 1 || ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) {
+            throw new IllegalArgumentException("linear: x " + xs + " does not match weight " + ws + " ([out, in])");
+        }
+        int k = ws.intDim(1), nOut = ws.intDim(0);
+        if (b != null && !b.shape.equals(Shape.of(nOut))) {
+            throw new IllegalArgumentException("linear: bias " + b.shape + " must be [" + nOut + "]");
+        }
+        in = innermostLast(op, in);
+        w = toLayout(op, w, Layout.rowMajor(2));
+        long[] dims = xs.dims();
+        dims[dims.length - 1] = nOut;
+        CudaTensor out = alloc(op, Shape.of(dims), in.layout);
+        long rows = xs.numel() / k;
+        // cuBLASLt reads a bias pointer only when it is 16-byte aligned; otherwise add it with a kernel.
+        boolean fused = b != null && b.ptr.isAligned(16);
+        GemmShape gs = GemmShape.of(rows, nOut, k, precision.gemm, true, fused ? Epilogue.BIAS : Epilogue.NONE);
+        gemms.run(gs, in.ptr, w.ptr, out.ptr, fused ? Optional.of(b.ptr) : Optional.empty(), stream);
+        if (b != null && !fused) launch(ElementwiseKernels.addRow(kt, out.ptr, out.ptr, b.ptr, out.shape.numel(), nOut));
+        return out;
+    }
+
+    // ---- normalisation -------------------------------------------------------------------------
+
+    @Override
+    public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
+        enter();
+        String op = "groupNorm";
+        CudaTensor in = cuda(op, x), g = cuda(op, gamma), bt = cuda(op, beta);
+        Shape xs = in.shape;
+        if (xs.rank() < 2) throw new IllegalArgumentException("groupNorm: x " + xs + " must be [N, C, *spatial]");
+        int n = xs.intDim(0), c = xs.intDim(1);
+        if (groups < 1 || c % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + c + " channels of x " + xs + " do not split into " + groups + " groups");
+        }
+        if (!g.shape.equals(Shape.of(c)) || !bt.shape.equals(Shape.of(c))) {
+            throw new IllegalArgumentException("groupNorm: gamma " + g.shape + " and beta " + bt.shape + " must be [" + c + "] for x " + xs);
+        }
+        in = toLayout(op, in, Layout.channelsLast(xs.rank()));
+        long hw = xs.numel() / ((long) n * c);
+        CudaTensor out = alloc(op, xs, in.layout);
+        launch(NormKernels.groupNorm(kt, out.ptr, in.ptr, g.ptr, bt.ptr, n, hw, c, groups, eps, act == Act.SILU));
+        if (act != Act.NONE && act != Act.SILU) launch(ElementwiseKernels.unary(unary(act), kt, out.ptr, out.ptr, xs.numel()));
+        return out;
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        enter();
+        String op = "layerNorm";
+        CudaTensor in = cuda(op, x), g = cuda(op, gamma), bt = cuda(op, beta);
+        Shape xs = in.shape;
+        if (xs.rank() < 1) throw new IllegalArgumentException("layerNorm: x " + xs + " has no feature dim");
+        int c = xs.intDim(-1);
+        if (!g.shape.equals(Shape.of(c)) || !bt.shape.equals(Shape.of(c))) {
+            throw new IllegalArgumentException("layerNorm: gamma " + g.shape + " and beta " + bt.shape + " must be [" + c + "] for x " + xs);
+        }
+        in = innermostLast(op, in);
+        CudaTensor out = alloc(op, xs, in.layout);
+        launch(NormKernels.layerNorm(kt, out.ptr, in.ptr, g.ptr, bt.ptr, xs.numel() / c, c, eps));
+        return out;
+    }
+
+    // ---- attention -----------------------------------------------------------------------------
+
+    /** The fused kernel: tensor cores for head dims 40, 64, 80, 128; the generic kernel up to 512. */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
+        enter();
+        String op = "attention";
+        CudaTensor qt = cuda(op, q), kt2 = cuda(op, k), vt = cuda(op, v);
+        Shape qs = qt.shape, ks = kt2.shape, vs = vt.shape;
+        if (qs.rank() != 3 || ks.rank() != 3 || !ks.equals(vs) || qs.dim(0) != ks.dim(0) || qs.dim(2) != ks.dim(2)
+                || heads < 1 || qs.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", v " + vs + " with " + heads
+                    + " heads; need q [B, Nq, heads*d], k = v [B, Nk, heads*d]");
+        }
+        int d = qs.intDim(2) / heads;
+        if (d > AttentionKernel.MAX_HEAD_DIM) {
+            throw new UnsupportedOperationException("attention: head dim " + d + " is above the kernels' " + AttentionKernel.MAX_HEAD_DIM);
+        }
+        if (causal && qs.dim(1) != ks.dim(1)) {
+            throw new IllegalArgumentException("attention: causal attention needs as many queries as keys, got " + qs + " and " + ks);
+        }
+        qt = toLayout(op, qt, Layout.rowMajor(3));
+        kt2 = toLayout(op, kt2, Layout.rowMajor(3));
+        vt = toLayout(op, vt, Layout.rowMajor(3));
+        CudaTensor out = alloc(op, qs, Layout.rowMajor(3));
+        AttentionKernel.Shape s = AttentionKernel.Shape.of(qs.intDim(0), qs.intDim(1), ks.intDim(1), heads, d, causal);
+        launch(AttentionKernel.plan(kt, out.ptr, qt.ptr, kt2.ptr, vt.ptr, s));
+        return out;
+    }
+
+    // ---- pointwise -----------------------------------------------------------------------------
+
+    @Override
+    public Tensor activation(Tensor x, Act act) {
+        enter();
+        CudaTensor in = cuda("activation", x);
+        if (act == Act.NONE) return in;  // tensors are immutable: the input is its own identity
+        CudaTensor out = alloc("activation", in.shape, in.layout);
+        launch(ElementwiseKernels.unary(unary(act), kt, out.ptr, in.ptr, in.shape.numel()));
+        return out;
+    }
+
+    private static ElementwiseKernels.Unary unary(Act act) {
+        return switch (act) {
+            case SILU -> ElementwiseKernels.Unary.SILU;
+            case GELU -> ElementwiseKernels.Unary.GELU;
+            case QUICK_GELU -> ElementwiseKernels.Unary.QUICK_GELU;
+            case NONE -> throw new IllegalArgumentException("Act.NONE has no kernel");
+        };
+    }
+
+    @Override
+    public Tensor geglu(Tensor x) {
+        enter();
+        CudaTensor in = cuda("geglu", x);
+        Shape xs = in.shape;
+        if (xs.rank() < 1 || xs.dim(-1) % 2 != 0) {
+            throw new IllegalArgumentException("geglu: last dim of x " + xs + " must be even");
+        }
+        in = innermostLast("geglu", in);
+        int f = xs.intDim(-1) / 2;
+        long[] dims = xs.dims();
+        dims[dims.length - 1] = f;
+        CudaTensor out = alloc("geglu", Shape.of(dims), in.layout);
+        launch(ElementwiseKernels.geglu(kt, out.ptr, in.ptr, xs.numel() / (2L * f), f));
+        return out;
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return binary("add", a, b, ElementwiseKernels.Binary.ADD);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return binary("mul", a, b, ElementwiseKernels.Binary.MUL);
+    }
+
+    private Tensor binary(String op, Tensor a, Tensor b, ElementwiseKernels.Binary kind) {
+        enter();
+        CudaTensor at = cuda(op, a), bt = cuda(op, b);
+        Broadcast plan = Broadcast.plan(op, at.shape, at.layout, bt.shape);
+        CudaTensor out = alloc(op, at.shape, at.layout);
+        long n = at.shape.numel();
+        switch (plan) {
+            case Broadcast.Same s -> {
+                bt = toLayout(op, bt, at.layout);
+                launch(ElementwiseKernels.binary(kind, kt, out.ptr, at.ptr, bt.ptr, n));
+            }
+            case Broadcast.Periodic p -> {
+                bt = toLayout(op, bt, p.bLayout());
+                if (kind == ElementwiseKernels.Binary.ADD) {
+                    launch(ElementwiseKernels.addRow(kt, out.ptr, at.ptr, bt.ptr, n, Math.toIntExact(p.period())));
+                } else {
+                    // no multiply-by-row kernel: tile b to a's size (an embedding lookup of row 0), then multiply
+                    CudaTensor tiled = tile(op, bt, n / p.period(), p.period());
+                    launch(ElementwiseKernels.binary(kind, kt, out.ptr, at.ptr, tiled.ptr, n));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code rows} copies of the {@code period} elements of {@code b}, one after another. */
+    private CudaTensor tile(String op, CudaTensor b, long rows, long period) {
+        CudaTensor out = alloc(op + " tile", Shape.of(rows, period), Layout.rowMajor(2));
+        launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, b.ptr, zeroIds(rows), Math.toIntExact(rows),
+                Math.toIntExact(period), 1));
+        return out;
+    }
+
+    /** A persistent device buffer of at least {@code count} int32 zeros. */
+    private DevicePtr zeroIds(long count) {
+        if (zeroIds == null || zeroIds.bytes() < count * 4) {
+            CudaStreams.synchronize(stream);
+            if (zeroIds != null) CudaMemory.free(zeroIds);
+            zeroIds = CudaMemory.alloc(Math.max(4096, count * 4));
+            CudaMemory.memsetD8(zeroIds.ptr(), (byte) 0, zeroIds.bytes(), stream);
+        }
+        return zeroIds.ptr();
+    }
+
+    @Override
+    public Tensor affine(Tensor x, float s, float shift) {
+        enter();
+        CudaTensor in = cuda("affine", x);
+        long n = in.shape.numel();
+        CudaTensor out = alloc("affine", in.shape, in.layout);
+        DevicePtr src = in.ptr;
+        if (s != 1f || shift == 0f) {
+            launch(ElementwiseKernels.scale(kt, out.ptr, src, s, n));
+            src = out.ptr;
+        }
+        if (shift != 0f) launch(ElementwiseKernels.addRow(kt, out.ptr, src, constant(shift).ptr, n, 1));
+        return out;
+    }
+
+    /** A persistent one-element device tensor holding {@code value} in storage precision. */
+    private CudaTensor constant(float value) {
+        int key = Float.floatToRawIntBits(value);
+        CudaTensor c = constants.get(key);
+        if (c == null) {
+            DeviceAllocation a = CudaMemory.alloc(DeviceArena.ALIGNMENT);
+            persistent.add(a);
+            MemorySegment buf = staging(2);
+            CudaStreams.synchronize(stream);
+            buf.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, precision.encode(value));
+            CudaMemory.copyToDevice(a.ptr(), buf);
+            c = new CudaTensor(this, a.ptr(), Shape.of(1), precision, Layout.rowMajor(1), null);
+            constants.put(key, c);
+        }
+        return c;
+    }
+
+    @Override
+    public Tensor addChannelVector(Tensor x, Tensor v) {
+        enter();
+        String op = "addChannelVector";
+        CudaTensor in = cuda(op, x), vt = cuda(op, v);
+        Shape xs = in.shape;
+        if (xs.rank() < 2 || !vt.shape.equals(Shape.of(xs.dim(0), xs.dim(1)))) {
+            throw new IllegalArgumentException("addChannelVector: v " + vt.shape + " must be [N, C] for x " + xs);
+        }
+        in = toLayout(op, in, Layout.channelsLast(xs.rank()));
+        vt = toLayout(op, vt, Layout.rowMajor(2));
+        int n = xs.intDim(0), c = xs.intDim(1);
+        CudaTensor out = alloc(op, xs, in.layout);
+        launch(ElementwiseKernels.addBatchChannel(kt, out.ptr, in.ptr, vt.ptr, n, xs.numel() / ((long) n * c), c));
+        return out;
+    }
+
+    // ---- shape ---------------------------------------------------------------------------------
+
+    @Override
+    public Tensor reshape(Tensor x, Shape shape) {
+        enter();
+        CudaTensor in = cuda("reshape", x);
+        if (in.shape.numel() != shape.numel()) {
+            throw new IllegalArgumentException("reshape: " + in.shape + " has " + in.shape.numel() + " elements, " + shape + " needs " + shape.numel());
+        }
+        Optional<Layout> free = in.layout.reshape(in.shape, shape);
+        if (free.isPresent()) return in.view(shape, free.get());
+        CudaTensor rm = toLayout("reshape", in, Layout.rowMajor(in.shape.rank()));
+        return rm.view(shape, Layout.rowMajor(shape.rank()));
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... dims) {
+        enter();
+        CudaTensor in = cuda("permute", x);
+        Shape xs = in.shape;
+        int r = xs.rank();
+        boolean[] seen = new boolean[r];
+        if (dims.length != r) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
+        for (int d : dims) {
+            if (d < 0 || d >= r || seen[d]) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
+            seen[d] = true;
+        }
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) out[i] = xs.dim(dims[i]);
+        return in.view(Shape.of(out), in.layout.permute(dims));
+    }
+
+    @Override
+    public Tensor concat(int dim, Tensor... xs) {
+        enter();
+        if (xs.length == 0) throw new IllegalArgumentException("concat: no tensors");
+        CudaTensor[] ts = new CudaTensor[xs.length];
+        for (int i = 0; i < xs.length; i++) ts[i] = cuda("concat", xs[i]);
+        Shape first = ts[0].shape;
+        int r = first.rank();
+        int d = dim < 0 ? dim + r : dim;
+        if (d < 0 || d >= r) throw new IllegalArgumentException("concat: dim " + dim + " out of range for " + first);
+        long total = 0;
+        for (CudaTensor t : ts) {
+            Shape s = t.shape;
+            boolean ok = s.rank() == r;
+            for (int i = 0; ok && i < r; i++) ok = i == d || s.dim(i) == first.dim(i);
+            if (!ok) throw new IllegalArgumentException("concat: shapes " + shapes(ts) + " differ outside dim " + dim);
+            total += s.dim(d);
+        }
+        Layout layout = ts[0].layout;
+        for (int i = 0; i < ts.length; i++) ts[i] = toLayout("concat", ts[i], layout);
+        long outer = layout.outer(first, d), inner = layout.inner(first, d);
+        CudaTensor acc = ts[0];
+        long accDim = first.dim(d);
+        if (outer == 1) {
+            long[] dims = first.dims();
+            dims[d] = total;
+            CudaTensor out = alloc("concat", Shape.of(dims), layout);
+            long at = 0;
+            for (CudaTensor t : ts) {
+                CudaMemory.copyDeviceToDeviceAsync(out.ptr.plus(at), t.ptr, t.bytes(), stream);
+                at += t.bytes();
+            }
+            return out;
+        }
+        for (int i = 1; i < ts.length; i++) {  // pairwise: the layout kernel interleaves two row blocks
+            long next = ts[i].shape.dim(d);
+            long[] dims = first.dims();
+            dims[d] = accDim + next;
+            CudaTensor out = alloc("concat", Shape.of(dims), layout);
+            if (accDim * inner > 0 && next * inner > 0) {
+                launch(LayoutKernels.concatChannels(out.ptr, acc.ptr, ts[i].ptr, outer, Math.toIntExact(accDim * inner),
+                        Math.toIntExact(next * inner)));
+            } else {
+                CudaTensor nonEmpty = accDim == 0 ? ts[i] : acc;
+                CudaMemory.copyDeviceToDeviceAsync(out.ptr, nonEmpty.ptr, nonEmpty.bytes(), stream);
+            }
+            acc = out;
+            accDim += next;
+        }
+        return acc;
+    }
+
+    private static String shapes(CudaTensor[] ts) {
+        StringBuilder sb = new StringBuilder();
+        for (CudaTensor t : ts) sb.append(sb.isEmpty() ? "" : ", ").append(t.shape);
+        return sb.toString();
+    }
+
+    /** One device copy per row block outside {@code dim} (one copy when {@code dim} is outermost in memory). */
+    @Override
+    public Tensor slice(Tensor x, int dim, long start, long end) {
+        enter();
+        CudaTensor in = cuda("slice", x);
+        Shape xs = in.shape;
+        int r = xs.rank();
+        int d = dim < 0 ? dim + r : dim;
+        if (d < 0 || d >= r || start < 0 || end < start || end > xs.dim(d)) {
+            throw new IllegalArgumentException("slice: [" + start + ":" + end + "] along dim " + dim + " is outside " + xs);
+        }
+        long[] dims = xs.dims();
+        dims[d] = end - start;
+        CudaTensor out = alloc("slice", Shape.of(dims), in.layout);
+        long outer = in.layout.outer(xs, d), inner = in.layout.inner(xs, d), e = precision.bytes();
+        long rowIn = xs.dim(d) * inner * e, rowOut = (end - start) * inner * e;
+        if (rowOut == 0) return out;
+        for (long o = 0; o < outer; o++) {
+            CudaMemory.copyDeviceToDeviceAsync(out.ptr.plus(o * rowOut), in.ptr.plus(o * rowIn + start * inner * e), rowOut, stream);
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor upsampleNearest(Tensor x, int outH, int outW) {
+        enter();
+        CudaTensor in = cuda("upsampleNearest", x);
+        Shape xs = in.shape;
+        if (xs.rank() != 4 || outH < 1 || outW < 1) {
+            throw new IllegalArgumentException("upsampleNearest: x " + xs + " must be [N, C, H, W] and the size " + outH + "x" + outW + " positive");
+        }
+        in = toLayout("upsampleNearest", in, Layout.channelsLast(4));
+        CudaTensor out = alloc("upsampleNearest", Shape.of(xs.dim(0), xs.dim(1), outH, outW), Layout.channelsLast(4));
+        launch(LayoutKernels.upsampleNearest(out.ptr, in.ptr, xs.intDim(0), xs.intDim(2), xs.intDim(3), xs.intDim(1), outH, outW));
+        return out;
+    }
+
+    @Override
+    public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
+        enter();
+        CudaTensor in = cuda("pad2d", x);
+        Shape xs = in.shape;
+        if (xs.rank() != 4 || left < 0 || right < 0 || top < 0 || bottom < 0) {
+            throw new IllegalArgumentException("pad2d: x " + xs + " must be [N, C, H, W] and the padding ("
+                    + left + ", " + right + ", " + top + ", " + bottom + ") non-negative");
+        }
+        in = toLayout("pad2d", in, Layout.channelsLast(4));
+        int n = xs.intDim(0), c = xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
+        CudaTensor out = alloc("pad2d", Shape.of(n, c, h + top + bottom, w + left + right), Layout.channelsLast(4));
+        launch(LayoutKernels.pad(kt, out.ptr, in.ptr, n, h, w, c, top, bottom, left, right, 0f));
+        return out;
+    }
+
+    // ---- embeddings ----------------------------------------------------------------------------
+
+    /**
+     * The kernel covers diffusers' defaults as SDXL uses them (cos first, shift 0, max period 10000),
+     * reading the fp32 timesteps from the device; other settings are computed on the host in fp32
+     * (as CpuOps does) and uploaded.
+     */
+    @Override
+    public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
+        enter();
+        if (dim < 1 || t.length == 0) {
+            throw new IllegalArgumentException("timestepEmbedding: dim " + dim + " and " + t.length + " timesteps must be positive");
+        }
+        if (flipSinToCos && downscaleFreqShift == 0f && maxPeriod == 10000f && dim >= 2) {
+            DeviceArena.Slot ts = arena().allocate(4L * t.length, "timestepEmbedding timesteps");
+            MemorySegment buf = staging(4L * t.length);
+            CudaStreams.synchronize(stream);
+            MemorySegment.copy(t, 0, buf, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, t.length);
+            copyIn(new DevicePtr(ts.address()), buf);
+            CudaTensor out = alloc("timestepEmbedding", Shape.of(t.length, dim), Layout.rowMajor(2));
+            launch(EmbeddingKernels.timestep(kt, out.ptr, new DevicePtr(ts.address()), t.length, dim));
+            return out;
+        }
+        return upload(new HostTensor(Shape.of(t.length, dim), HostMath.timestepEmbedding(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod)));
+    }
+
+    @Override
+    public Tensor embedding(Tensor table, int[][] ids) {
+        enter();
+        CudaTensor tt = cuda("embedding", table);
+        Shape ts = tt.shape;
+        if (ts.rank() != 2 || ids.length == 0) {
+            throw new IllegalArgumentException("embedding: table " + ts + " must be [V, C] and ids non-empty");
+        }
+        int vocab = ts.intDim(0), c = ts.intDim(1), tokens = ids[0].length;
+        int[] flat = new int[ids.length * tokens];
+        for (int b = 0; b < ids.length; b++) {
+            if (ids[b].length != tokens) {
+                throw new IllegalArgumentException("embedding: id row " + b + " has " + ids[b].length + " ids, row 0 has " + tokens);
+            }
+            for (int j = 0; j < tokens; j++) {
+                int id = ids[b][j];
+                if (id < 0 || id >= vocab) throw new IllegalArgumentException("embedding: id " + id + " at [" + b + ", " + j + "] outside [0, " + vocab + ")");
+                flat[b * tokens + j] = id;
+            }
+        }
+        tt = toLayout("embedding", tt, Layout.rowMajor(2));
+        CudaTensor out = alloc("embedding", Shape.of(ids.length, tokens, c), Layout.rowMajor(3));
+        launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, tt.ptr, uploadInts("embedding", flat),
+                flat.length, c, vocab));
+        return out;
+    }
+
+    /** The embedding kernel over x viewed as [B*T, C] rows, picking row b*T + index[b]. */
+    @Override
+    public Tensor gatherRows(Tensor x, int[] index) {
+        enter();
+        CudaTensor in = cuda("gatherRows", x);
+        Shape xs = in.shape;
+        if (xs.rank() != 3 || xs.dim(0) != index.length) {
+            throw new IllegalArgumentException("gatherRows: x " + xs + " must be [B, T, C] with B = " + index.length + " indices");
+        }
+        int t = xs.intDim(1), c = xs.intDim(2);
+        int[] rows = new int[index.length];
+        for (int b = 0; b < index.length; b++) {
+            if (index[b] < 0 || index[b] >= t) throw new IllegalArgumentException("gatherRows: index " + index[b] + " of row " + b + " outside [0, " + t + ")");
+            rows[b] = b * t + index[b];
+        }
+        in = toLayout("gatherRows", in, Layout.rowMajor(3));
+        CudaTensor out = alloc("gatherRows", Shape.of(index.length, c), Layout.rowMajor(2));
+        launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, in.ptr, uploadInts("gatherRows", rows),
+                rows.length, c, index.length * t));
+        return out;
+    }
+
+    private DevicePtr uploadInts(String op, int[] values) {
+        DeviceArena.Slot s = arena().allocate(4L * values.length, op + " ids");
+        MemorySegment buf = staging(4L * values.length);
+        CudaStreams.synchronize(stream);
+        MemorySegment.copy(values, 0, buf, ValueLayout.JAVA_INT_UNALIGNED, 0, values.length);
+        copyIn(new DevicePtr(s.address()), buf);
+        return new DevicePtr(s.address());
+    }
+
+    // ---- layouts -------------------------------------------------------------------------------
+
+    /** x with its last logical dim innermost in memory (what GEMM rows and row norms read). */
+    private CudaTensor innermostLast(String op, CudaTensor x) {
+        return x.layout.isInnermost(x.shape, x.shape.rank() - 1) ? x : toLayout(op, x, Layout.rowMajor(x.shape.rank()));
+    }
+
+    /** x stored as {@code target}: a relabelled view when the bytes already match, else one transpose kernel. */
+    CudaTensor toLayout(String op, CudaTensor x, Layout target) {
+        if (x.layout.sameStorage(x.shape, target)) return x.view(x.shape, target);
+        Layout.BlockTranspose bt = x.layout.transposeTo(x.shape, target).orElseThrow(() -> new UnsupportedOperationException(
+                op + ": cannot move " + x.shape + " from " + x.layout + " to " + target + " with one block transpose"));
+        CudaTensor out = alloc(op + " relayout", x.shape, target);
+        // memory [n, a, b] -> [n, b, a] is the layout kernels' NCHW -> NHWC with c = a, h = 1, w = b
+        launch(LayoutKernels.nchwToNhwc(out.ptr, x.ptr, Math.toIntExact(bt.n()), Math.toIntExact(bt.a()), 1,
+                Math.toIntExact(bt.b())));
+        return out;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private void launch(Launch l) {
+        image.launch(l, stream);
+    }
+
+    /** The calling thread must have this backend's context current; binding it again is cheap and only done on a switch. */
+    private void enter() {
+        if (closed) throw new IllegalStateException("this CudaOps is closed");
+        Thread t = Thread.currentThread();
+        if (t != boundThread) {
+            CudaDriver.setCurrent(context);
+            boundThread = t;
+        }
+    }
+
+    private CudaTensor cuda(String op, Tensor t) {
+        if (t == null) throw new IllegalArgumentException(op + ": tensor is null");
+        if (!(t instanceof CudaTensor c) || c.owner != this) {
+            throw new IllegalArgumentException(op + ": " + t + " (" + t.getClass().getName() + ") was not made by this CudaOps");
+        }
+        if (c.slot != null && !arena.isLive(c.slot)) {
+            throw new IllegalStateException(op + ": " + c + " was released when its pass ended (or the arena was reset)");
+        }
+        return c;
+    }
+
+    /** Waits for the stream, then frees everything this backend allocated and releases the context. */
+    @Override
+    public void close() {
+        if (closed) return;
+        enter();
+        CudaStreams.synchronize(stream);
+        closed = true;
+        convs.close();
+        gemms.close();
+        Cudnn.destroy(cudnn);
+        CublasLt.destroy(cublas);
+        persistent.forEach(CudaMemory::free);
+        persistent.clear();
+        CudaMemory.free(gemmWorkspace);
+        CudaMemory.free(convWorkspace);
+        if (arenaMemory != null) CudaMemory.free(arenaMemory);
+        if (zeroIds != null) CudaMemory.free(zeroIds);
+        if (staging != null) CudaMemory.freePinned(staging);
+        image.unload();
+        CudaStreams.destroy(stream);
+        CudaDriver.releasePrimaryContext(context);
+    }
+}

@@ -1,0 +1,325 @@
+package dev.turbojet.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.clip.ClipTokenizer;
+import dev.turbojet.clip.TextEncoders;
+import dev.turbojet.clip.TextEncoders.PromptEmbeds;
+import dev.turbojet.image.GenerationInfo;
+import dev.turbojet.image.ImageResize;
+import dev.turbojet.image.RgbImage;
+import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.SafetensorsSource;
+import dev.turbojet.io.Variant;
+import dev.turbojet.ops.Ops;
+import dev.turbojet.schedule.EulerAncestral;
+import dev.turbojet.schedule.Schedule;
+import dev.turbojet.schedule.SchedulerConfig;
+import dev.turbojet.schedule.TorchGenerator;
+import dev.turbojet.tensor.HostTensor;
+import dev.turbojet.tensor.Shape;
+import dev.turbojet.tensor.Tensor;
+import dev.turbojet.unet.UNet2DCondition;
+import dev.turbojet.unet.UNetConfig;
+import dev.turbojet.vae.AutoencoderKL;
+import dev.turbojet.vae.LatentDistribution;
+import dev.turbojet.vae.VaeImages;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SDXL text-to-image and image-to-image with diffusers 0.25 semantics ({@code StableDiffusionXLPipeline}
+ * and {@code StableDiffusionXLImg2ImgPipeline}, Euler Ancestral): tokenize twice, encode with both
+ * CLIP text encoders, draw the starting latents from a torch-compatible generator, denoise with the
+ * UNet, decode with the VAE. Every model loads once; {@link #generate} may be called any number of
+ * times (one call at a time).
+ *
+ * <p>The pipeline runs on the {@link Ops} backend it is given; nothing picks or falls back to another.
+ */
+public final class SdxlPipeline {
+    /** Name of the scheduler in image metadata. */
+    public static final String SCHEDULER = SchedulerConfig.CLASS_NAME;
+
+    private final Ops ops;
+    private final Ops vaeOps;
+    private final PipelineOptions options;
+    private final String modelName;
+    private final ClipTokenizer tokenizer;
+    private final ClipTokenizer tokenizer2;
+    private final TextEncoders textEncoders;
+    private final UNet2DCondition unet;
+    private final AutoencoderKL vae;
+    private final EulerAncestral scheduler;
+    private final boolean forceZerosForEmptyPrompt;
+
+    private SdxlPipeline(Ops ops, Ops vaeOps, PipelineOptions options, String modelName, ClipTokenizer tokenizer,
+                         ClipTokenizer tokenizer2, TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae,
+                         EulerAncestral scheduler, boolean forceZerosForEmptyPrompt) {
+        this.ops = ops;
+        this.vaeOps = vaeOps;
+        this.options = options;
+        this.modelName = modelName;
+        this.tokenizer = tokenizer;
+        this.tokenizer2 = tokenizer2;
+        this.textEncoders = textEncoders;
+        this.unet = unet;
+        this.vae = vae;
+        this.scheduler = scheduler;
+        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+    }
+
+    /**
+     * Loads the tokenizers, text encoders, UNet, VAE and scheduler config of {@code folder}, the weights
+     * of each component from the first variant in {@code opts.variants()} it has, bound by {@code ops}.
+     */
+    public static SdxlPipeline load(ModelFolder folder, Ops ops, PipelineOptions opts) {
+        Variant[] pref = opts.variants().toArray(Variant[]::new);
+        Ops vaeOps = opts.vaeOps().orElse(ops);
+        boolean forceZeros = readForceZeros(folder);
+        ClipTokenizer tok1 = ClipTokenizer.load(folder.component("tokenizer").folder());
+        ClipTokenizer tok2 = ClipTokenizer.load(folder.component("tokenizer_2").folder());
+        EulerAncestral scheduler = new EulerAncestral(SchedulerConfig.load(folder.config("scheduler")));
+        TextEncoders encoders = TextEncoders.load(folder, ops, pref);
+        UNet2DCondition unet;
+        try (SafetensorsSource w = folder.openWeights("unet", pref)) {
+            unet = UNet2DCondition.load(w, ops, UNetConfig.read(folder.config("unet")));
+        }
+        AutoencoderKL vae = AutoencoderKL.load(folder, vaeOps, pref);
+        if (encoders.promptEmbedDim() != unet.config().crossAttentionDim()) {
+            throw new CheckpointException(folder.root() + ": text encoders give " + encoders.promptEmbedDim()
+                    + "-wide prompt embeddings, the UNet's cross_attention_dim is " + unet.config().crossAttentionDim());
+        }
+        if (vae.config().latentChannels() != unet.config().inChannels()) {
+            throw new CheckpointException(folder.root() + ": the VAE has " + vae.config().latentChannels()
+                    + " latent channels, the UNet takes " + unet.config().inChannels());
+        }
+        String name = opts.modelName().orElse(folder.root().toString());
+        return new SdxlPipeline(ops, vaeOps, opts, name, tok1, tok2, encoders, unet, vae, scheduler, forceZeros);
+    }
+
+    private static boolean readForceZeros(ModelFolder folder) {
+        try {
+            JsonNode v = new ObjectMapper().readTree(folder.root().resolve(ModelFolder.INDEX).toFile())
+                    .get("force_zeros_for_empty_prompt");
+            return v == null || v.asBoolean(true);                     // diffusers' default is true
+        } catch (IOException e) {
+            throw new CheckpointException(folder.root().resolve(ModelFolder.INDEX) + ": cannot read: " + e, e);
+        }
+    }
+
+    /** Which backends run what: "unet + text encoders: cpu fp32, 2 threads; vae: same". */
+    public String describe() {
+        return "unet + text encoders: " + ops.describe() + "; vae: " + (vaeOps == ops ? "same" : vaeOps.describe());
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public UNetConfig unetConfig() {
+        return unet.config();
+    }
+
+    /** One image of {@code prompt} with SDXL Turbo's defaults (1 step, 512 x 512, guidance 0). */
+    public GeneratedImage generate(String prompt, long seed) {
+        return generate(GenerationRequest.builder(prompt).seed(seed).build()).getFirst();
+    }
+
+    /** Runs {@code req}; one image per prompt, in order. */
+    public List<GeneratedImage> generate(GenerationRequest req) {
+        long start = System.nanoTime();
+        int batch = req.batch();
+        boolean cfg = req.classifierFreeGuidance();
+        GenerationListener listener = req.listener();
+        boolean tracing = listener != GenerationListener.NONE;
+
+        // 1. text conditioning: [uncond, cond] under guidance, as diffusers concatenates them
+        Conditioning c = encode(req);
+        Tensor timeIds = ops.upload(timeIds(cfg ? 2 * batch : batch, req.height(), req.width()));
+        if (tracing) listener.onConditioning(ops.download(c.embeds), ops.download(c.pooled), ops.download(timeIds));
+        Duration encode = Duration.ofNanos(System.nanoTime() - start);
+
+        // 2. starting latents, every random draw from one generator in diffusers' order
+        long vaeStart = System.nanoTime();
+        TorchGenerator generator = new TorchGenerator(req.seed());
+        Shape latentShape = Shape.of(batch, unet.config().inChannels(), req.height() / 8, req.width() / 8);
+        Schedule schedule;
+        HostTensor noise;
+        HostTensor latents;
+        Duration vaeEncode = Duration.ZERO;
+        if (req.initImage().isPresent()) {
+            schedule = scheduler.img2img(req.steps(), req.strength());
+            HostTensor encoded = encodeInitImage(req.initImage().get(), req.width(), req.height(), generator);
+            HostTensor init = repeatBatch(encoded, batch);
+            noise = generator.randn(latentShape);
+            latents = schedule.addNoise(init, noise, 0);
+            vaeEncode = Duration.ofNanos(System.nanoTime() - vaeStart);
+        } else {
+            schedule = scheduler.schedule(req.steps());
+            noise = req.initialNoise().orElseGet(() -> generator.randn(latentShape));
+            latents = scale(noise, schedule.initNoiseSigma());
+        }
+        if (tracing) listener.onStart(noise, latents, schedule.timesteps());
+
+        // 3. denoising loop
+        List<Duration> stepTimes = new ArrayList<>();
+        int total = schedule.steps();
+        for (int i = 0; i < total; i++) {
+            long stepStart = System.nanoTime();
+            float t = schedule.timestep(i);
+            HostTensor input = schedule.scaleModelInput(latents, i);
+            Tensor x = ops.upload(input);
+            if (cfg) x = ops.concat(0, x, x);
+            HostTensor eps = ops.download(unet.forward(ops, x, t, c.embeds, c.pooled, timeIds));
+            if (cfg) eps = guide(eps, (float) req.guidanceScale());
+            HostTensor stepNoise = generator.randn(latents.shape());
+            latents = schedule.step(i, eps, latents, stepNoise).prevSample();
+            stepTimes.add(Duration.ofNanos(System.nanoTime() - stepStart));
+            listener.onStep(new GenerationListener.StepProgress(i, total, t, input, eps, stepNoise, latents,
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
+
+        // 4. decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1), round(x * 255)
+        long decodeStart = System.nanoTime();
+        HostTensor z = divide(latents, vae.config().scalingFactor());
+        HostTensor pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
+        byte[] rgb = VaeImages.toUint8Nhwc(pixels);
+        Duration decode = Duration.ofNanos(System.nanoTime() - decodeStart);
+
+        StageTimings timings = new StageTimings(encode, vaeEncode, stepTimes, decode);
+        List<GeneratedImage> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            GenerationInfo info = new GenerationInfo(req.prompts().get(b), cfg ? req.negativePrompt(b) : "",
+                    req.seed(), req.steps(), req.width(), req.height(), req.guidanceScale(), modelName, SCHEDULER,
+                    software());
+            out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), row(pixels, b),
+                    row(latents, b), info, timings));
+        }
+        return out;
+    }
+
+    /** The UNet's conditioning on the pipeline's backend. */
+    private record Conditioning(Tensor embeds, Tensor pooled) {
+    }
+
+    private Conditioning encode(GenerationRequest req) {
+        PromptEmbeds cond = encodePrompts(req.prompts(), "prompt");
+        if (!req.classifierFreeGuidance()) {
+            if (req.negativePrompts().stream().anyMatch(n -> !n.isEmpty())) {
+                options.warnings().accept("negative prompt ignored: it takes effect only with guidance scale > 1 (given "
+                        + req.guidanceScale() + ")");
+            }
+            return new Conditioning(cond.promptEmbeds(), cond.pooledPromptEmbeds());
+        }
+        List<String> negatives = new ArrayList<>();
+        for (int i = 0; i < req.batch(); i++) negatives.add(req.negativePrompt(i));
+        Tensor negEmbeds, negPooled;
+        if (forceZerosForEmptyPrompt && negatives.stream().allMatch(String::isEmpty)) {
+            // diffusers: no negative prompt and force_zeros_for_empty_prompt -> zero embeddings
+            negEmbeds = ops.upload(HostTensor.zeros(cond.promptEmbeds().shape()));
+            negPooled = ops.upload(HostTensor.zeros(cond.pooledPromptEmbeds().shape()));
+        } else {
+            PromptEmbeds neg = encodePrompts(negatives, "negative prompt");
+            negEmbeds = neg.promptEmbeds();
+            negPooled = neg.pooledPromptEmbeds();
+        }
+        return new Conditioning(ops.concat(0, negEmbeds, cond.promptEmbeds()),
+                ops.concat(0, negPooled, cond.pooledPromptEmbeds()));
+    }
+
+    private PromptEmbeds encodePrompts(List<String> prompts, String what) {
+        int[][] ids1 = new int[prompts.size()][];
+        int[][] ids2 = new int[prompts.size()][];
+        for (int i = 0; i < prompts.size(); i++) {
+            ClipTokenizer.Encoding e1 = tokenizer.encode(prompts.get(i));
+            ids1[i] = e1.ids();
+            ids2[i] = tokenizer2.encode(prompts.get(i)).ids();
+            if (e1.truncated()) {
+                options.warnings().accept(what + " " + (i + 1) + " has " + e1.untruncatedLength() + " tokens; CLIP reads "
+                        + tokenizer.modelMaxLength() + ", the rest is ignored: \"" + abbreviate(prompts.get(i)) + "\"");
+            }
+        }
+        return textEncoders.encode(ops, ids1, ids2);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /** time_ids = (original_size, crops_coords_top_left, target_size) = (H, W, 0, 0, H, W) per row. */
+    static HostTensor timeIds(int rows, int height, int width) {
+        float[] one = {height, width, 0, 0, height, width};
+        float[] data = new float[rows * one.length];
+        for (int r = 0; r < rows; r++) System.arraycopy(one, 0, data, r * one.length, one.length);
+        return new HostTensor(Shape.of(rows, UNetConfig.TIME_IDS), data);
+    }
+
+    /** img2img: resize and crop, to [-1, 1] NCHW, encode, sample the posterior, times scaling_factor -> [1, 4, h, w]. */
+    private HostTensor encodeInitImage(RgbImage image, int width, int height, TorchGenerator generator) {
+        RgbImage fitted = ImageResize.coverAndCenterCrop(image, width, height);
+        float[] data = new float[3 * width * height];
+        byte[] rgb = fitted.rgb();
+        int plane = width * height;
+        for (int p = 0; p < plane; p++) {
+            for (int ch = 0; ch < 3; ch++) {
+                float unit = (rgb[p * 3 + ch] & 0xff) / 255f;                 // VaeImageProcessor: x / 255, then 2x - 1
+                data[ch * plane + p] = 2f * unit - 1f;
+            }
+        }
+        HostTensor pixels = new HostTensor(Shape.of(1, 3, height, width), data);
+        LatentDistribution dist = vae.encode(vaeOps, vaeOps.upload(pixels));
+        HostTensor sample = dist.sample(generator.randn(dist.mean().shape()));   // latent_dist.sample(generator)
+        return scale(sample, vae.config().scalingFactor());
+    }
+
+    /** uncond + g (cond - uncond) over eps [2B, ...] = [uncond; cond] -> [B, ...]. */
+    private static HostTensor guide(HostTensor eps, float g) {
+        long[] d = eps.shape().dims();
+        int half = eps.data().length / 2;
+        d[0] /= 2;
+        float[] e = eps.data();
+        float[] out = new float[half];
+        for (int i = 0; i < half; i++) out[i] = e[i] + g * (e[half + i] - e[i]);
+        return new HostTensor(Shape.of(d), out);
+    }
+
+    private static HostTensor repeatBatch(HostTensor one, int batch) {
+        long[] d = one.shape().dims();
+        int n = one.data().length;
+        float[] out = new float[n * batch];
+        for (int b = 0; b < batch; b++) System.arraycopy(one.data(), 0, out, b * n, n);
+        d[0] = batch;
+        return new HostTensor(Shape.of(d), out);
+    }
+
+    private static HostTensor scale(HostTensor x, float s) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) out[i] = in[i] * s;
+        return new HostTensor(x.shape(), out);
+    }
+
+    private static HostTensor divide(HostTensor x, float s) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) out[i] = in[i] / s;
+        return new HostTensor(x.shape(), out);
+    }
+
+    /** Row {@code b} of x, keeping a batch dim of 1. */
+    private static HostTensor row(HostTensor x, int b) {
+        long[] d = x.shape().dims();
+        d[0] = 1;
+        return x.get(b).reshape(Shape.of(d));
+    }
+
+    /** "turbojet 0.1.0" from the jar manifest, "turbojet (development build)" from classes. */
+    public static String software() {
+        String v = SdxlPipeline.class.getPackage().getImplementationVersion();
+        return "turbojet " + (v == null ? "(development build)" : v);
+    }
+}

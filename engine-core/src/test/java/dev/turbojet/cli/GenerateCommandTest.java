@@ -1,0 +1,125 @@
+package dev.turbojet.cli;
+
+import dev.turbojet.clip.Goldens;
+import dev.turbojet.clip.ReferenceKit;
+import dev.turbojet.image.PngImage;
+import dev.turbojet.image.PngReader;
+import dev.turbojet.pipeline.Uint8Check;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerateCommandTest {
+    static final String TINY = ReferenceKit.root().resolve("tiny-sdxl").toString();
+
+    private static CliRun generate(String... extra) {
+        String[] base = {"generate", "a photo of a cat", "--model", TINY, "--width", "64", "--height", "64", "--seed", "1001"};
+        String[] args = Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return CliRun.of(args);
+    }
+
+    @Test
+    void writesThePngDiffusersMakes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cat.png");
+        CliRun r = generate("--backend", "cpu", "--out", file.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("seed 1001"), r.out());
+        assertTrue(r.out().contains("step 1/1"), r.out());
+        assertTrue(r.out().contains("time: text encoders"), r.out());
+        assertTrue(r.out().contains("wrote " + file), r.out());
+        assertEquals("", r.err());
+
+        PngImage png = PngReader.read(file);
+        // the golden call had prompts 0 and 1 under seed 1001; image 0 is prompt 0 ("a photo of a cat").
+        // A batch of one draws the first half of the same initial noise, and one step's ancestral noise is x0.
+        try (Goldens g = new Goldens(ReferenceKit.golden("pipeline.safetensors"))) {
+            byte[] both = g.bytes("p64x64_s1.image_uint8");
+            Uint8Check.assertClose("cli image vs p64x64_s1.image_uint8[0]", png.image().rgb(), Arrays.copyOf(both, both.length / 2));
+        }
+        assertEquals("a photo of a cat", png.text().get("prompt"));
+        assertEquals("1001", png.text().get("seed"));
+        assertEquals("1", png.text().get("steps"));
+        assertEquals("64", png.text().get("width"));
+        assertEquals(TINY, png.text().get("model"));
+        assertTrue(png.text().get("software").startsWith("turbojet "), png.text().toString());
+    }
+
+    @Test
+    void autoBackendSaysItRunsOnTheCpuAndBatchesNumberTheFiles(@TempDir Path dir) {
+        CliRun r = generate("--batch", "2", "--steps", "2", "--out", dir.resolve("img.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("turbojet generate: no CUDA backend in this build; running on the CPU (slow for full-size models)\n", r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("img-0.png")));
+        assertTrue(Files.isRegularFile(dir.resolve("img-1.png")));
+        assertTrue(r.out().contains("step 2/2"), r.out());
+    }
+
+    @Test
+    void img2imgAndGuidanceRunFromTheCommandLine(@TempDir Path dir) {
+        Path first = dir.resolve("first.png");
+        assertEquals(0, generate("--backend", "cpu", "--out", first.toString()).exitCode());
+        CliRun r = generate("--backend", "cpu", "--init-image", first.toString(), "--strength", "0.5",
+                "--guidance", "2", "--negative", "blurry", "--out", dir.resolve("second-{seed}.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("second-1001.png")));
+        assertTrue(r.out().contains("vae encode"), r.out());
+    }
+
+    private static void assertError(String expected, CliRun r) {
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertEquals("turbojet generate: error: " + expected + "\n", r.err());
+    }
+
+    @Test
+    void badInputsGiveOneClearLine(@TempDir Path dir) throws IOException {
+        assertError("width 100 is not a multiple of 8 (the VAE downsamples by 8)",
+                CliRun.of("generate", "a cat", "--model", TINY, "--width", "100"));
+        assertError("steps must be in 1..1000, got 0", generate("--steps", "0"));
+        assertError("--batch must be in 1..64, got 0", generate("--batch", "0"));
+        assertError("unknown backend 'tpu': use cpu, cuda or auto", generate("--backend", "tpu"));
+        assertError("the CUDA backend is not available in this build of turbojet (only cpu is); use --backend cpu",
+                generate("--backend", "cuda"));
+        assertError("--strength applies only with --init-image", generate("--strength", "0.3"));
+        Path png = dir.resolve("in.png");
+        assertEquals(0, generate("--backend", "cpu", "--out", png.toString()).exitCode());
+        assertError("img2img strength must be in (0, 1], got 1.5", generate("--init-image", png.toString(), "--strength", "1.5"));
+        assertError("img2img strength must be in (0, 1], got 0.0", generate("--init-image", png.toString(), "--strength", "0"));
+        assertError("--init-image " + dir.resolve("none.png") + ": no such file", generate("--init-image", dir.resolve("none.png").toString()));
+
+        CliRun missing = CliRun.of("generate", "a cat", "--backend", "cpu", "--model", dir.resolve("nothing").toString());
+        assertError(dir.resolve("nothing") + ": no such folder, and not a repository id (owner/name)", missing);
+        CliRun offline = CliRun.of("generate", "a cat", "--backend", "cpu", "--offline", "--model", "turbojet-tests/no-such-model");
+        assertEquals(1, offline.exitCode());
+        assertTrue(offline.err().startsWith("turbojet generate: error: turbojet-tests/no-such-model: no such local folder; as a repository id: "),
+                offline.err());
+        assertFalse(offline.err().contains("downloading"), offline.err());
+    }
+
+    @Test
+    void longPromptWarnsOnStderr(@TempDir Path dir) {
+        CliRun r = CliRun.of("generate", "word ".repeat(90).trim(), "--model", TINY, "--width", "64", "--height", "64",
+                "--backend", "cpu", "--seed", "1", "--out", dir.resolve("long.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().startsWith("turbojet generate: warning: prompt 1 has 92 tokens; CLIP reads 77"), r.err());
+    }
+
+    @Test
+    void helpShowsExamples() {
+        CliRun r = CliRun.of("generate", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("Examples:"), r.out());
+        assertTrue(r.out().contains("--init-image"), r.out());
+        assertTrue(r.out().contains("Default: stabilityai/sdxl-turbo"), r.out());
+        assertFalse(CliRun.of("--help").out().isEmpty());
+        assertTrue(CliRun.of("--help").out().contains("generate"));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.turbojet.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.clip.ReferenceKit;
+import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.TestCheckpoints;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The reference kit's tiny SDXL, its prompts, and an fp16-variant copy of it for tests. */
+final class TinyModel {
+    private TinyModel() {
+    }
+
+    static Path root() {
+        return ReferenceKit.root().resolve("tiny-sdxl");
+    }
+
+    static ModelFolder folder() {
+        return ModelFolder.open(root());
+    }
+
+    /** Prompt {@code i} of goldens/tokenizer_prompts.json. */
+    static String prompt(int i) {
+        return prompts().get(i).get("prompt").textValue();
+    }
+
+    static JsonNode prompts() {
+        try {
+            return new ObjectMapper().readTree(ReferenceKit.golden("tokenizer_prompts.json").toFile()).get("prompts");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A copy of the tiny model in {@code dir} whose components also have {@code *.fp16.safetensors}
+     * files: the fp32 weights rounded to fp16 (round to nearest even, as torch's {@code .half()}).
+     */
+    static ModelFolder withFp16Variant(Path dir) throws IOException {
+        Path src = root();
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.toList()) {
+                Path target = dir.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+        for (String weights : List.of("text_encoder/model", "text_encoder_2/model", "unet/diffusion_pytorch_model",
+                "vae/diffusion_pytorch_model")) {
+            TestCheckpoints.writeFp16(dir.resolve(weights + ".safetensors"), dir.resolve(weights + ".fp16.safetensors"));
+        }
+        return ModelFolder.open(dir);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.turbojet.ffi;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the library search reads from the outside world, gathered in one value so that the
+ * search itself is a pure function and can be tested against temporary folders.
+ *
+ * @param properties  system properties (explicit library paths)
+ * @param env         environment variables
+ * @param home        the user's home folder (~/.local, ~/.javacpp/cache, ~/.cache/turbojet)
+ * @param prefixes    system prefixes whose {@code lib/python3*} folders hold site-packages
+ * @param classpath   class-path entries (jars of the optional bytedeco CUDA redist)
+ * @param systemLoader whether to end with the system loader's own search (dlopen by soname)
+ */
+public record SearchEnvironment(Map<String, String> properties, Map<String, String> env, Path home,
+                                List<Path> prefixes, List<Path> classpath, boolean systemLoader) {
+
+    public SearchEnvironment {
+        properties = Map.copyOf(properties);
+        env = Map.copyOf(env);
+        prefixes = List.copyOf(prefixes);
+        classpath = List.copyOf(classpath);
+    }
+
+    /** The running JVM's environment. */
+    public static SearchEnvironment current() {
+        Map<String, String> props = new java.util.HashMap<>();
+        System.getProperties().forEach((k, v) -> props.put(String.valueOf(k), String.valueOf(v)));
+        List<Path> classpath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                classpath.add(Path.of(entry));
+            }
+        }
+        return new SearchEnvironment(props, System.getenv(), Path.of(System.getProperty("user.home")),
+                List.of(Path.of("/usr/local"), Path.of("/usr"), Path.of("/opt/conda")), classpath, true);
+    }
+
+    String property(String key) {
+        return properties.getOrDefault(key, "");
+    }
+
+    String env(String key) {
+        return env.getOrDefault(key, "");
+    }
+}

@@ -1,0 +1,6 @@
+package dev.turbojet.ffi.cublas;
+
+import java.lang.foreign.MemorySegment;
+
+/** A cublasLtMatmulPreference_t. */
+public record MatmulPreference(MemorySegment handle) {}

@@ -1,0 +1,4 @@
+package dev.turbojet.ffi.cuda;
+
+/** A CUdevice: the driver's ordinal for one GPU. */
+public record Device(int ordinal) {}
