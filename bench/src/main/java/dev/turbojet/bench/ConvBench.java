@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public class ConvBench {
     @Setup
     public void setUp() {
         int[] d = dims(shape);
-        ops = Backend.create(backend, dtype);
+        ops = Backends.create(backend, dtype);
         x = ops.upload(Workloads.noise(Shape.of(1, d[0], d[2], d[2]), 1));
         w = ops.upload(Workloads.noise(Shape.of(d[1], d[0], 3, 3), 2));
         b = ops.upload(Workloads.noise(Shape.of(d[1]), 3));
@@ -64,6 +65,11 @@ public class ConvBench {
 
     @Benchmark
     public Tensor conv3x3() {
-        return ops.conv2d(x, w, b, 1, 1);
+        return Backends.timed(ops, () -> ops.conv2d(x, w, b, 1, 1));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -56,7 +57,7 @@ public class GemmBench {
     @Setup
     public void setUp() {
         int[] d = dims(shape);
-        ops = Backend.create(backend, dtype);
+        ops = Backends.create(backend, dtype);
         x = ops.upload(Workloads.noise(Shape.of(d[0], d[1]), 1));
         w = ops.upload(Workloads.noise(Shape.of(d[2], d[1]), 2));
         b = ops.upload(Workloads.noise(Shape.of(d[2]), 3));
@@ -65,6 +66,11 @@ public class GemmBench {
 
     @Benchmark
     public Tensor linear() {
-        return ops.linear(x, w, b);
+        return Backends.timed(ops, () -> ops.linear(x, w, b));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }

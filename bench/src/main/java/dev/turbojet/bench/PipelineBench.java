@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,9 @@ public class PipelineBench {
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
         VaeConfig vae = model.vae();
-        ops = Backend.create(backend, dtype);
+        ops = Backends.create(backend, dtype);
         Report.counted("pipeline " + size + " " + latent + "x" + latent + ", " + steps + " step(s)",
-                Workloads.countGeneration(model, latent, steps, Backend.Precision.parse(dtype).bytes()));
+                Workloads.countGeneration(model, latent, steps, Backends.Precision.parse(dtype).bytes()));
         long t0 = System.nanoTime();
         generation = Workloads.Generation.create(
                 SyntheticModels.textEncoders(model.textEncoder(), model.textEncoder2(), ops),
@@ -60,6 +61,11 @@ public class PipelineBench {
 
     @Benchmark
     public HostTensor generate() {
-        return generation.run(ops);
+        return Backends.timed(ops, () -> generation.run(ops));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }

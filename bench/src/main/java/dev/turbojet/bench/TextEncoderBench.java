@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -41,8 +42,8 @@ public class TextEncoderBench {
     @Setup
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
-        ops = Backend.create(backend, dtype);
-        Report.counted("text encoders " + size, Workloads.countTextEncoders(model, Backend.Precision.parse(dtype).bytes()));
+        ops = Backends.create(backend, dtype);
+        Report.counted("text encoders " + size, Workloads.countTextEncoders(model, Backends.Precision.parse(dtype).bytes()));
         long t0 = System.nanoTime();
         encode = Workloads.PromptEncode.create(SyntheticModels.textEncoders(model.textEncoder(), model.textEncoder2(), ops));
         Report.loaded(ops, t0);
@@ -50,6 +51,11 @@ public class TextEncoderBench {
 
     @Benchmark
     public TextEncoders.PromptEmbeds encode() {
-        return encode.run(ops);
+        return Backends.timed(ops, () -> encode.run(ops));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -49,9 +50,9 @@ public class UNetBench {
     @Setup
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
-        ops = Backend.create(backend, dtype);
+        ops = Backends.create(backend, dtype);
         Report.counted("UNet " + size + " " + latent + "x" + latent,
-                Workloads.countUNet(model, latent, Backend.Precision.parse(dtype).bytes()));
+                Workloads.countUNet(model, latent, Backends.Precision.parse(dtype).bytes()));
         long t0 = System.nanoTime();
         step = Workloads.UNetStep.create(ops, SyntheticModels.unet(model.unet(), ops), latent);
         Report.loaded(ops, t0);
@@ -59,6 +60,11 @@ public class UNetBench {
 
     @Benchmark
     public Tensor forward() {
-        return step.run(ops);
+        return Backends.timed(ops, () -> step.run(ops));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -45,9 +46,9 @@ public class VaeDecodeBench {
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
         VaeConfig cfg = model.vae();
-        ops = Backend.create(backend, dtype);
+        ops = Backends.create(backend, dtype);
         Report.counted("VAE decoder " + size + " " + latent + "x" + latent,
-                Workloads.countVaeDecode(model, latent, Backend.Precision.parse(dtype).bytes()));
+                Workloads.countVaeDecode(model, latent, Backends.Precision.parse(dtype).bytes()));
         long t0 = System.nanoTime();
         decode = Workloads.Decode.create(ops, SyntheticModels.vaeDecoder(cfg, ops), cfg, latent);
         Report.loaded(ops, t0);
@@ -55,6 +56,11 @@ public class VaeDecodeBench {
 
     @Benchmark
     public Tensor decode() {
-        return decode.run(ops);
+        return Backends.timed(ops, () -> decode.run(ops));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
     }
 }
