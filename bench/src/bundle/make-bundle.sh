@@ -33,13 +33,17 @@ out="$root/dist/$name"
 rm -rf "$out" "$root/dist/$name.tar.xz"
 mkdir -p "$out/lib" "$out/bin"
 
-deps=$("$jdeps" --multi-release "$feature" --ignore-missing-deps --print-module-deps "$app" "$bench")
+# --list-deps, not --print-module-deps: the latter drops modules another one requires transitively
+# (java.logging behind java.sql), which would go missing with the optional modules left out below.
+deps=$("$jdeps" --multi-release "$feature" --ignore-missing-deps --list-deps "$app" "$bench" \
+    | sed -n 's|^ *\([a-z][a-z0-9.]*\).*|\1|p' | sort -u | paste -sd, -)
 # jdeps also reports modules that only optional code paths touch; they are left out, which takes
-# java.desktop's 5,000 classes (and java.xml, java.prefs, java.datatransfer with it) off the runtime:
+# java.desktop's 5,000 classes (with java.prefs, java.datatransfer) and java.xml's 2,200 off the runtime:
 #   java.desktop: jackson-databind's ext (java.beans annotations, looked up reflectively and skipped
 #                 when absent) and commons-math3's 2-D geometry (JMH uses only its statistics);
-#   java.sql:     jackson-databind's java.sql.Date/Timestamp (de)serializers, found by class name.
-optional_only="java.desktop java.sql"
+#   java.sql:     jackson-databind's java.sql.Date/Timestamp (de)serializers, found by class name;
+#   java.xml:     jackson-databind's DOM and XMLGregorianCalendar handlers, found by class name.
+optional_only="java.desktop java.sql java.xml"
 modules=$(echo "$deps,jdk.incubator.vector,java.net.http" | tr ',' '\n' | grep -vxF -f <(echo "$optional_only" | tr ' ' '\n') \
     | sort -u | paste -sd, -)
 echo "make-bundle: jdeps found $deps; linking $modules (left out as optional-only: $optional_only)"
