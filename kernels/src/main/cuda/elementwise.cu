@@ -11,6 +11,8 @@
 //   silu:       y = x * sigmoid(x)                         (torch.nn.functional.silu)
 //   gelu:       y = 0.5 x (1 + erf(x / sqrt(2)))           (F.gelu, approximate='none')
 //   quick_gelu: y = x * sigmoid(1.702 x)                   (CLIP's QuickGELUActivation)
+//   relu:       y = max(x, 0)                              (torch.relu; TAESD)
+//   tanh:       y = tanh(x)                                (torch.tanh; TAESD's soft clamp)
 //   geglu:      y[r,f] = h[r,f] * gelu(g[r,f]) where x[r] = [h | g], x is [rows, 2F]
 //               (diffusers GEGLU: hidden_states, gate = proj(x).chunk(2, dim=-1);
 //                return hidden_states * gelu(gate))
@@ -66,6 +68,16 @@ __device__ void quick_gelu_impl(T* y, const T* x, long long n) {
     }
 }
 
+template <typename T>
+__device__ void relu_impl(T* y, const T* x, long long n) {
+    TJ_GRID_STRIDE(i, n) y[i] = tj::from_f32<T>(fmaxf(tj::to_f32(x[i]), 0.f));
+}
+
+template <typename T>
+__device__ void tanh_impl(T* y, const T* x, long long n) {
+    TJ_GRID_STRIDE(i, n) y[i] = tj::from_f32<T>(tanhf(tj::to_f32(x[i])));
+}
+
 // n = rows * f output elements; x is [rows, 2f].
 template <typename T>
 __device__ void geglu_impl(T* y, const T* x, long long n, int f) {
@@ -104,6 +116,8 @@ TJ_F16_BF16(scale, SCALE_PARAMS, (y, a, s, n))
 TJ_F16_BF16(silu, UNARY_PARAMS, (y, x, n))
 TJ_F16_BF16(gelu, UNARY_PARAMS, (y, x, n))
 TJ_F16_BF16(quick_gelu, UNARY_PARAMS, (y, x, n))
+TJ_F16_BF16(relu, UNARY_PARAMS, (y, x, n))
+TJ_F16_BF16(tanh, UNARY_PARAMS, (y, x, n))
 TJ_F16_BF16(geglu, GEGLU_PARAMS, (y, x, n, f))
 TJ_F16_BF16(from_f32, FROM_F32_PARAMS, (y, x, n))
 TJ_F16_BF16(to_f32, TO_F32_PARAMS, (y, x, n))

@@ -14,7 +14,7 @@ import dev.turbojet.ffi.cuda.LaunchConfig;
 public final class ElementwiseKernels {
     /** The activations with a one-input kernel each. */
     public enum Unary {
-        SILU("silu"), GELU("gelu"), QUICK_GELU("quick_gelu");
+        SILU("silu"), GELU("gelu"), QUICK_GELU("quick_gelu"), RELU("relu"), TANH("tanh");
 
         final String kernel;
 

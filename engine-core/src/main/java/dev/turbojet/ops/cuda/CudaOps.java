@@ -413,6 +413,8 @@ public final class CudaOps implements Ops, AutoCloseable {
             case SILU -> ElementwiseKernels.Unary.SILU;
             case GELU -> ElementwiseKernels.Unary.GELU;
             case QUICK_GELU -> ElementwiseKernels.Unary.QUICK_GELU;
+            case RELU -> ElementwiseKernels.Unary.RELU;
+            case TANH -> ElementwiseKernels.Unary.TANH;
             case NONE -> throw new IllegalArgumentException("Act.NONE has no kernel");
         };
     }
