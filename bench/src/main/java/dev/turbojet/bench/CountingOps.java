@@ -1,0 +1,249 @@
+package dev.turbojet.bench;
+
+import dev.turbojet.io.TensorView;
+import dev.turbojet.ops.Act;
+import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.DType;
+import dev.turbojet.tensor.HostTensor;
+import dev.turbojet.tensor.Shape;
+import dev.turbojet.tensor.Tensor;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A shape-only backend: every method computes its output shape and adds the work it would do to a
+ * tally, and nothing is computed or allocated (a model graph "runs" on it in milliseconds even at
+ * full size). FLOPs follow reference/FLOPS.md: conv2d and linear count 2 x output elements x
+ * (in_channels x kernel area, or in_features); attention counts its two matmuls, QK^T and AV, each
+ * 2 x B x Nq x Nk x heads*d, causal masks included as computed in full (as transformers does). Norms,
+ * pointwise ops and copies are tallied as bytes with 0 FLOPs. Bytes are the fewest a backend must
+ * move: every input read once and the output written once, at {@code elementBytes} per element
+ * (reshape is a view and moves nothing).
+ *
+ * <p>Input tensors may come from any backend (only their shapes are read), so a model bound with
+ * unbound placeholder weights can be counted without any weight data.
+ */
+public final class CountingOps implements Ops {
+
+    /** What a tally line counts. */
+    public enum Kind { CONV, LINEAR, ATTENTION_QK, ATTENTION_AV, NORM, POINTWISE, DATA }
+
+    /** One kind's running totals. */
+    public static final class Tally {
+        long calls;
+        double flops;
+        double bytes;
+
+        public long calls() { return calls; }
+        public double flops() { return flops; }
+        public double bytes() { return bytes; }
+    }
+
+    /** What this backend hands out: a shape and nothing else. */
+    record ShapeTensor(Shape shape, DType dtype) implements Tensor {
+    }
+
+    private final int elementBytes;
+    private final Map<Kind, Tally> tallies = new EnumMap<>(Kind.class);
+
+    /** Counts bytes at {@code elementBytes} per activation and weight element (4 for fp32, 2 for fp16/bf16). */
+    public CountingOps(int elementBytes) {
+        if (elementBytes < 1) throw new IllegalArgumentException("element size " + elementBytes);
+        this.elementBytes = elementBytes;
+        for (Kind k : Kind.values()) tallies.put(k, new Tally());
+    }
+
+    public CountingOps() {
+        this(4);
+    }
+
+    public Tally tally(Kind kind) {
+        return tallies.get(kind);
+    }
+
+    public double totalFlops() {
+        return tallies.values().stream().mapToDouble(Tally::flops).sum();
+    }
+
+    public double totalBytes() {
+        return tallies.values().stream().mapToDouble(Tally::bytes).sum();
+    }
+
+    /** A table of calls, GFLOP and GB per kind, then the totals. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder(String.format("%-13s %8s %12s %10s%n", "kind", "calls", "GFLOP", "GB"));
+        for (Kind k : Kind.values()) {
+            Tally t = tallies.get(k);
+            sb.append(String.format("%-13s %8d %12.1f %10.2f%n", k, t.calls, t.flops / 1e9, t.bytes / 1e9));
+        }
+        return sb.append(String.format("%-13s %8s %12.1f %10.2f%n", "total", "", totalFlops() / 1e9, totalBytes() / 1e9)).toString();
+    }
+
+    private Tensor record(Kind kind, double flops, Shape out, Tensor... inputs) {
+        Tally t = tallies.get(kind);
+        t.calls++;
+        t.flops += flops;
+        double elements = out.numel();
+        for (Tensor in : inputs) if (in != null) elements += in.shape().numel();
+        t.bytes += elements * elementBytes;
+        return new ShapeTensor(out, DType.F32);
+    }
+
+    @Override
+    public String describe() {
+        return "shape-only FLOP and byte counter (" + elementBytes + " bytes per element)";
+    }
+
+    @Override
+    public Tensor weight(TensorView view) {
+        return new ShapeTensor(view.shape(), view.dtype());
+    }
+
+    @Override
+    public Tensor upload(HostTensor host) {
+        return new ShapeTensor(host.shape(), DType.F32);
+    }
+
+    /** Zeros of the tensor's shape: nothing was computed. */
+    @Override
+    public HostTensor download(Tensor t) {
+        return HostTensor.zeros(t.shape());
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        Shape xs = x.shape(), ws = weight.shape();
+        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
+            throw new IllegalArgumentException("conv2d: x " + xs + ", weight " + ws);
+        }
+        long ho = (xs.dim(2) + 2L * padding - ws.dim(2)) / stride + 1;
+        long wo = (xs.dim(3) + 2L * padding - ws.dim(3)) / stride + 1;
+        Shape out = Shape.of(xs.dim(0), ws.dim(0), ho, wo);
+        double macs = (double) out.numel() * ws.dim(1) * ws.dim(2) * ws.dim(3);
+        return record(Kind.CONV, 2 * macs, out, x, weight, bias);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Shape xs = x.shape(), ws = weight.shape();
+        if (ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) throw new IllegalArgumentException("linear: x " + xs + ", weight " + ws);
+        long[] dims = xs.dims();
+        dims[dims.length - 1] = ws.dim(0);
+        Shape out = Shape.of(dims);
+        return record(Kind.LINEAR, 2.0 * out.numel() * ws.dim(1), out, x, weight, bias);
+    }
+
+    @Override
+    public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
+        return record(Kind.NORM, 0, x.shape(), x, gamma, beta);
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return record(Kind.NORM, 0, x.shape(), x, gamma, beta);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
+        Shape qs = q.shape(), ks = k.shape();
+        if (qs.rank() != 3 || ks.rank() != 3 || qs.dim(2) != ks.dim(2) || qs.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", heads " + heads);
+        }
+        double matmul = 2.0 * qs.dim(0) * qs.dim(1) * ks.dim(1) * qs.dim(2);     // B x heads x Nq x Nk x d MACs, x2
+        record(Kind.ATTENTION_QK, matmul, Shape.of(0), q, k);                       // bytes: q, k read once
+        return record(Kind.ATTENTION_AV, matmul, qs, v);                             // v read, output written
+    }
+
+    @Override
+    public Tensor activation(Tensor x, Act act) {
+        return record(Kind.POINTWISE, 0, x.shape(), x);
+    }
+
+    @Override
+    public Tensor geglu(Tensor x) {
+        long[] dims = x.shape().dims();
+        dims[dims.length - 1] /= 2;
+        return record(Kind.POINTWISE, 0, Shape.of(dims), x);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return record(Kind.POINTWISE, 0, a.shape(), a, b);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return record(Kind.POINTWISE, 0, a.shape(), a, b);
+    }
+
+    @Override
+    public Tensor affine(Tensor x, float s, float shift) {
+        return record(Kind.POINTWISE, 0, x.shape(), x);
+    }
+
+    @Override
+    public Tensor addChannelVector(Tensor x, Tensor v) {
+        return record(Kind.POINTWISE, 0, x.shape(), x, v);
+    }
+
+    @Override
+    public Tensor reshape(Tensor x, Shape shape) {
+        if (shape.numel() != x.shape().numel()) throw new IllegalArgumentException("reshape " + x.shape() + " to " + shape);
+        return new ShapeTensor(shape, x.dtype());
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... dims) {
+        long[] out = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) out[i] = x.shape().dim(dims[i]);
+        return record(Kind.DATA, 0, Shape.of(out), x);
+    }
+
+    @Override
+    public Tensor concat(int dim, Tensor... xs) {
+        long[] out = xs[0].shape().dims();
+        int d = dim < 0 ? out.length + dim : dim;
+        out[d] = 0;
+        for (Tensor t : xs) out[d] += t.shape().dim(d);
+        return record(Kind.DATA, 0, Shape.of(out), xs);
+    }
+
+    @Override
+    public Tensor slice(Tensor x, int dim, long start, long end) {
+        long[] out = x.shape().dims();
+        out[dim < 0 ? out.length + dim : dim] = end - start;
+        Shape s = Shape.of(out);
+        return record(Kind.DATA, 0, s, new ShapeTensor(s, x.dtype()));              // reads only the slice
+    }
+
+    @Override
+    public Tensor upsampleNearest(Tensor x, int outH, int outW) {
+        Shape xs = x.shape();
+        return record(Kind.DATA, 0, Shape.of(xs.dim(0), xs.dim(1), outH, outW), x);
+    }
+
+    @Override
+    public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
+        Shape xs = x.shape();
+        return record(Kind.DATA, 0, Shape.of(xs.dim(0), xs.dim(1), xs.dim(2) + top + bottom, xs.dim(3) + left + right), x);
+    }
+
+    @Override
+    public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
+        return record(Kind.POINTWISE, 0, Shape.of(t.length, dim));
+    }
+
+    @Override
+    public Tensor embedding(Tensor table, int[][] ids) {
+        long c = table.shape().dim(1);
+        return record(Kind.DATA, 0, Shape.of(ids.length, ids[0].length, c),
+                new ShapeTensor(Shape.of((long) ids.length * ids[0].length, c), table.dtype()));   // the rows read
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor x, int[] index) {
+        Shape out = Shape.of(x.shape().dim(0), x.shape().dim(2));
+        return record(Kind.DATA, 0, out, new ShapeTensor(out, x.dtype()));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.turbojet.bench;
+
+import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One UNet forward (one SDXL Turbo step): batch 1, 77 text tokens, synthetic weights. The defaults
+ * run the tiny model; the full one is {@code -p size=full} (fp32 weights alone take 10.3 GB on the
+ * cpu backend, and one 64x64 forward, 1.59 TFLOP, takes tens of seconds on a small CPU: run it as
+ * {@code -bm ss -wi 0 -i 1}). The fork's heap, 13 GB, holds the full model's weights with room for
+ * activations up to a 64x64 latent and no more, so that ParallelGC does not grow the process past
+ * what a 24 GB machine shared with other work can give; for a 128x128 latent add
+ * {@code -jvmArgsAppend "-Xmx20g -XX:+UseParallelGC"}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
+        "-Xmx13g", "-XX:+UseParallelGC"})
+public class UNetBench {
+    @Param({"cpu"})
+    public String backend;
+    @Param({"tiny"})
+    public String size;
+    /** Latent side: 16, 32, 64, 128 for 128, 256, 512, 1024 px. */
+    @Param({"16", "32", "64"})
+    public int latent;
+    @Param({"fp32"})
+    public String dtype;
+
+    private Ops ops;
+    private Workloads.UNetStep step;
+
+    @Setup
+    public void setUp() {
+        ModelSize model = ModelSize.parse(size);
+        ops = Backends.create(backend, dtype);
+        Report.counted("UNet " + size + " " + latent + "x" + latent,
+                Workloads.countUNet(model, latent, Backends.Precision.parse(dtype).bytes()));
+        long t0 = System.nanoTime();
+        step = Workloads.UNetStep.create(ops, SyntheticModels.unet(model.unet(), ops), latent);
+        Report.loaded(ops, t0);
+    }
+
+    @Benchmark
+    public Tensor forward() {
+        return Backends.timed(ops, () -> step.run(ops));
+    }
+
+    @TearDown
+    public void tearDown() {
+        Backends.close(ops);
+    }
+}
