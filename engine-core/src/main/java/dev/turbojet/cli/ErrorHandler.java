@@ -1,6 +1,7 @@
 package dev.turbojet.cli;
 
 import dev.turbojet.io.CheckpointException;
+import dev.turbojet.ops.BackendUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -30,7 +31,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     static String oneLine(Throwable ex) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-        boolean expected = t instanceof CheckpointException || t instanceof IOException || t instanceof IllegalArgumentException;
+        boolean expected = t instanceof CheckpointException || t instanceof IOException || t instanceof IllegalArgumentException
+                || t instanceof BackendUnavailableException;
         String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof FileSystemException) {
             msg = t.getClass().getSimpleName() + ": " + msg;              // NoSuchFileException: /path

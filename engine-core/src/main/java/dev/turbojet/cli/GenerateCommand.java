@@ -8,6 +8,7 @@ import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.HfCache;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.Variant;
+import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.pipeline.GeneratedImage;
@@ -149,8 +150,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    enum Backend { CPU, CUDA, AUTO }
-
     enum Decoder { FULL, TAESD }
 
     @Override
@@ -160,7 +159,7 @@ final class GenerateCommand implements Callable<Integer> {
         String name = spec.qualifiedName();
 
         // everything the user typed is checked before the model loads
-        Backend chosen = parseBackend(backend);
+        Backend chosen = Backend.parse(backend);
         Decoder decoder = parseDecoder(vae);
         List<Variant> preference = Variant.parsePreference(variant);
         if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
@@ -179,18 +178,13 @@ final class GenerateCommand implements Callable<Integer> {
         }
         builder.build();                                                      // validates size, steps, strength
 
-        Ops ops = switch (chosen) {
-            case CPU -> new CpuOps();
-            case CUDA -> throw new IllegalArgumentException(
-                    "the CUDA backend is not available in this build of turbojet (only cpu is); use --backend cpu");
-            case AUTO -> {
-                stderr.println(name + ": no CUDA backend in this build; running on the CPU (slow for full-size models)");
-                yield new CpuOps();
-            }
-        };
+        Ops ops = chosen.create(notice -> stderr.println(name + ": " + notice));
+        // the SDXL VAE overflows in fp16: on an fp16 GPU backend it gets a bf16 one of its own
+        Optional<Ops> vaeOps = Backend.vaeBackendFor(ops);
 
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
                 .withWarnings(w -> stderr.println(name + ": warning: " + w));
+        if (vaeOps.isPresent()) options = options.withVaeOps(vaeOps.get());
         SdxlPipeline pipeline;
         Optional<Path> taesdFile;
         long loadStart = System.nanoTime();
@@ -312,15 +306,6 @@ final class GenerateCommand implements Callable<Integer> {
             case "full", "vae" -> Decoder.FULL;
             case "taesd" -> Decoder.TAESD;
             default -> throw new IllegalArgumentException("unknown --vae '" + text + "': use full or taesd");
-        };
-    }
-
-    static Backend parseBackend(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "cpu" -> Backend.CPU;
-            case "cuda" -> Backend.CUDA;
-            case "auto" -> Backend.AUTO;
-            default -> throw new IllegalArgumentException("unknown backend '" + text + "': use cpu, cuda or auto");
         };
     }
 

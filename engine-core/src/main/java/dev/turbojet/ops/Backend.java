@@ -35,7 +35,7 @@ public enum Backend {
             case CPU -> new CpuOps();
             case CUDA -> {
                 List<CudaProbe.Problem> problems = CudaProbe.problems();
-                if (!problems.isEmpty()) throw new UnsupportedOperationException(cudaUnavailable(problems));
+                if (!problems.isEmpty()) throw new BackendUnavailableException(cudaUnavailable(problems));
                 yield CudaOps.open(0, Precision.FP16);
             }
             case AUTO -> {
@@ -45,6 +45,17 @@ public enum Backend {
                 yield new CpuOps();
             }
         };
+    }
+
+    /**
+     * The backend the VAE should run on beside {@code main}: the SDXL VAE overflows in fp16, so an fp16
+     * CUDA backend gets a bf16 companion on the same device; empty when {@code main} itself will do.
+     */
+    public static java.util.Optional<Ops> vaeBackendFor(Ops main) {
+        if (main instanceof CudaOps cuda && cuda.precision() == Precision.FP16) {
+            return java.util.Optional.of(CudaOps.open(0, Precision.BF16));
+        }
+        return java.util.Optional.empty();
     }
 
     static String cudaUnavailable(List<CudaProbe.Problem> problems) {

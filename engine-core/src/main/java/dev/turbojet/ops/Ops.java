@@ -1,6 +1,7 @@
 package dev.turbojet.ops;
 
 import dev.turbojet.io.TensorView;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -19,6 +20,26 @@ public interface Ops {
 
     /** A one-line description of the backend ("cpu fp32, 2 threads"). */
     String describe();
+
+    /** The element type activations are stored in (F32 on the CPU; F16 or BF16 on a GPU). */
+    default DType storageType() {
+        return DType.F32;
+    }
+
+    /**
+     * Opens a pass, a unit of work such as one generation: every tensor made after this call, weights
+     * excepted, may be released when the returned scope closes, and must not be used after. Backends
+     * that allocate from an arena (CUDA) reset it there; the CPU backend leaves tensors to the GC.
+     */
+    default Pass pass() {
+        return () -> { };
+    }
+
+    /** The scope of a {@link #pass()}; closing it ends the pass. */
+    interface Pass extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     // ---- data movement -------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import dev.turbojet.schedule.TorchGenerator;
 import dev.turbojet.taesd.LatentPreviewer;
 import dev.turbojet.taesd.TaesdDecoder;
 import dev.turbojet.taesd.TaesdPreviewer;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -110,6 +111,11 @@ public final class SdxlPipeline {
     public static SdxlPipeline load(ModelSource src, Ops ops, PipelineOptions opts) {
         Ops vaeOps = opts.vaeOps().orElse(ops);
         ModelConfig cfg = src.config();
+        if (cfg.vae().forceUpcast() && vaeOps.storageType() == DType.F16) {
+            // diffusers' force_upcast: this VAE overflows in fp16 and would decode to NaN or black
+            throw new IllegalArgumentException(src.description() + ": the VAE's config sets force_upcast (it overflows in fp16), "
+                    + "but it would run on " + vaeOps.describe() + "; give it a bf16 or fp32 backend (PipelineOptions.withVaeOps)");
+        }
         TextEncoders encoders = TextEncoders.load(ops, src.weights(Component.TEXT_ENCODER), cfg.textEncoder(),
                 src.weights(Component.TEXT_ENCODER_2), cfg.textEncoder2());
         UNet2DCondition unet = UNet2DCondition.load(src.weights(Component.UNET), ops, cfg.unet());
@@ -179,6 +185,13 @@ public final class SdxlPipeline {
     }
 
     private List<GeneratedImage> run(GenerationRequest req) {
+        // one pass per generation: backends that allocate from an arena release its activations at the end
+        try (Ops.Pass pass = ops.pass(); Ops.Pass vaePass = vaeOps == ops ? null : vaeOps.pass()) {
+            return runPass(req);
+        }
+    }
+
+    private List<GeneratedImage> runPass(GenerationRequest req) {
         long start = System.nanoTime();
         int batch = req.batch();
         boolean cfg = req.classifierFreeGuidance();
@@ -242,6 +255,7 @@ public final class SdxlPipeline {
             HostTensor z = divide(latents, vae.config().scalingFactor());
             pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
         }
+        requireFinite(pixels);
         byte[] rgb = VaeImages.toUint8Nhwc(pixels);
         Duration decode = Duration.ofNanos(System.nanoTime() - decodeStart);
 
@@ -255,6 +269,17 @@ public final class SdxlPipeline {
                     row(latents, b), info, timings));
         }
         return out;
+    }
+
+    /** A NaN or infinity in the decoded image is an error, never a silently black or noisy picture. */
+    private void requireFinite(HostTensor pixels) {
+        float[] p = pixels.data();
+        for (int i = 0; i < p.length; i++) {
+            if (!Float.isFinite(p[i])) {
+                throw new IllegalStateException("the decoded image has a non-finite value at element " + i + " (decoder on "
+                        + vaeOps.describe() + "): a numeric overflow, most likely; try a bf16 or fp32 backend for the VAE");
+            }
+        }
     }
 
     /** The UNet's conditioning on the pipeline's backend. */

@@ -28,6 +28,7 @@ import dev.turbojet.kernels.LayoutKernels;
 import dev.turbojet.kernels.NormKernels;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -123,6 +124,18 @@ public final class CudaOps implements Ops, AutoCloseable {
 
     public static CudaOps open(int device, Precision precision) {
         return open(Options.of(device, precision));
+    }
+
+    @Override
+    public DType storageType() {
+        return precision.dtype();
+    }
+
+    /** {@link #beginPass()} now, {@link #endPass()} when the scope closes. */
+    @Override
+    public Pass pass() {
+        beginPass();
+        return this::endPass;
     }
 
     public Precision precision() {

@@ -1,6 +1,7 @@
 package dev.turbojet.ops.cuda;
 
 import dev.turbojet.ops.Backend;
+import dev.turbojet.ops.BackendUnavailableException;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class CudaBackendMessageTest {
     void withoutAGpuCudaSaysWhyAndAutoFallsBackToCpu() {
         List<CudaProbe.Problem> problems = CudaProbe.problems();
         assumeFalse(problems.isEmpty(), "this machine can run the CUDA backend; the no-GPU messages are not reachable here");
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Backend.CUDA.create(n -> { }));
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Backend.CUDA.create(n -> { }));
         assertTrue(e.getMessage().startsWith("the CUDA backend cannot run here (use --backend cpu):\n- "), e.getMessage());
         assertTrue(e.getMessage().contains(problems.getFirst().component()), e.getMessage());
         List<String> notices = new ArrayList<>();
