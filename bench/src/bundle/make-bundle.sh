@@ -3,7 +3,8 @@
 #   dist/turbojet-<version>-<os>-<arch>/{runtime/, lib/turbojet.jar, lib/benchmarks.jar, bin/turbojet, bin/turbojet-bench}
 #   dist/turbojet-<version>-<os>-<arch>.tar.xz
 # runtime/ is a jlinked JDK holding only the modules the jars use (jdeps), plus jdk.incubator.vector
-# (the CPU backend's GEMM) and java.net.http (the Hugging Face hub client).
+# (the CPU backend's GEMM), java.net.http (the Hugging Face hub client) and jdk.zipfs (the jar file
+# system: JUnit's class-path scan when the device test suites run on this runtime).
 # Usage: make-bundle.sh <repo root> <version> <java home>   (run by `mvn -Pbundle package` in bench)
 set -euo pipefail
 
@@ -44,7 +45,7 @@ deps=$("$jdeps" --multi-release "$feature" --ignore-missing-deps --list-deps "$a
 #   java.sql:     jackson-databind's java.sql.Date/Timestamp (de)serializers, found by class name;
 #   java.xml:     jackson-databind's DOM and XMLGregorianCalendar handlers, found by class name.
 optional_only="java.desktop java.sql java.xml"
-modules=$(echo "$deps,jdk.incubator.vector,java.net.http" | tr ',' '\n' | grep -vxF -f <(echo "$optional_only" | tr ' ' '\n') \
+modules=$(echo "$deps,jdk.incubator.vector,java.net.http,jdk.zipfs" | tr ',' '\n' | grep -vxF -f <(echo "$optional_only" | tr ' ' '\n') \
     | sort -u | paste -sd, -)
 echo "make-bundle: jdeps found $deps; linking $modules (left out as optional-only: $optional_only)"
 "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=zip-0 \

@@ -23,7 +23,7 @@ class SchedulerConfigTest {
     @Test
     void tinySdxlUsesTheSameScheduler() {
         assertEquals(SchedulerConfig.sdxlTurbo(),
-                SchedulerConfig.load(Path.of("src/test/resources/reference/tiny-sdxl/scheduler/scheduler_config.json")));
+                SchedulerConfig.load(dev.turbojet.clip.ReferenceKit.root().resolve("tiny-sdxl/scheduler/scheduler_config.json")));
     }
 
     @Test
