@@ -18,8 +18,11 @@ import java.util.stream.Collectors;
 public final class CudaProbe {
     /** One missing piece: which, and the loader's full explanation (possibly several lines). */
     public record Problem(String component, String detail) {
+        /** "cuBLASLt: cannot load ... (libcublasLt.so.13 or libcublasLt.so.12)": the first sentence, without the search list. */
         String firstLine() {
-            return component + ": " + detail.lines().findFirst().orElse("");
+            String line = detail.lines().findFirst().orElse("");
+            int cut = line.indexOf("; see ");
+            return component + ": " + (cut >= 0 ? line.substring(0, cut) : line);
         }
     }
 
@@ -50,7 +53,7 @@ public final class CudaProbe {
         }
     }
 
-    /** One line for a notice: the first line of each problem. */
+    /** One line for a notice: the first sentence of each problem (the full search lists: {@link #detailed}). */
     public static String oneLine(List<Problem> problems) {
         return problems.stream().map(Problem::firstLine).collect(Collectors.joining("; "));
     }
