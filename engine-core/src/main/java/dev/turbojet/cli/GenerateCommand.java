@@ -292,7 +292,11 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             return ModelFolder.resolve(model, Optional.ofNullable(revision));
         } catch (CheckpointException notFound) {
-            if (offline || Files.exists(Path.of(model)) || !HfCache.isRepoId(model)) throw notFound;
+            if (Files.exists(Path.of(model)) || !HfCache.isRepoId(model)) throw notFound;
+            if (offline) {
+                throw new CheckpointException(notFound.getMessage() + "; --offline downloads nothing: run once without it, "
+                        + "or pass a local diffusers folder or single file with --model /path", notFound);
+            }
             stderr.println(name + ": " + model + " is not in the hub cache; downloading it");
             stderr.flush();
             Path snapshot = HubClient.fromEnvironment().download(model, revision == null ? "main" : revision,

@@ -106,6 +106,7 @@ class GenerateCommandTest {
         assertTrue(offline.err().startsWith("turbojet generate: error: turbojet-tests/no-such-model: no such local folder; as a repository id: "),
                 offline.err());
         assertFalse(offline.err().contains("downloading"), offline.err());
+        assertTrue(offline.err().contains("--model /path") && offline.err().lines().count() == 1, "says what to do, in one line: " + offline.err());
     }
 
     @Test
