@@ -66,7 +66,8 @@ public final class PipelineSuite implements GoldenSuite {
         int steps = g.view(c + ".timesteps").shape().intDim(0);
         long seed = report.inputLongs(c + ".generator_seed")[0];
         SdxlPipeline pipeline = ctx.cached("pipeline/" + variant,
-                () -> SdxlPipeline.load(ctx.model(), ctx.ops(), PipelineOptions.defaults().withVariants(List.of(variant))));
+                () -> SdxlPipeline.load(ctx.model(), ctx.ops(), PipelineOptions.defaults().withVariants(List.of(variant))
+                        .withVaeOps(ctx.vaeOps())));
 
         Recorder rec = new Recorder();
         GenerationRequest req = GenerationRequest.builder(prompts).steps(steps)
@@ -94,7 +95,7 @@ public final class PipelineSuite implements GoldenSuite {
             System.arraycopy(o.image().rgb(), 0, rgb, at, o.image().rgb().length);
             at += o.image().rgb().length;
         }
-        Uint8Check.check(report, p + "image_uint8", rgb);
+        Uint8Check.check(report, p + "image_uint8", rgb, ctx.exactImages(), tol);
     }
 
     /** Per-step tensors [B, ...] stacked to [steps, B, ...]. */

@@ -12,6 +12,20 @@ final class Uint8Check {
     private Uint8Check() {
     }
 
+    /**
+     * The kit's rule when {@code exact} (fp32 backends); otherwise the 0..255 values are compared with
+     * {@code tol} like any float output.
+     */
+    static void check(VerifyReport report, String name, byte[] actual, boolean exact, Tolerance tol) {
+        if (!exact) {
+            float[] a = new float[actual.length];
+            for (int i = 0; i < a.length; i++) a[i] = actual[i] & 0xff;
+            report.check(name, new HostTensor(report.golden(name).shape(), a), tol);
+            return;
+        }
+        check(report, name, actual);
+    }
+
     static void check(VerifyReport report, String name, byte[] actual) {
         HostTensor expected = report.input(name);
         float[] e = expected.data();

@@ -46,7 +46,7 @@ public final class VaeSuite implements GoldenSuite {
     }
 
     private static void decodeCase(VerifyContext ctx, GoldenFile g, VerifyReport report, String c) {
-        TracingOps ops = new TracingOps(ctx.ops());
+        TracingOps ops = new TracingOps(ctx.vaeOps());
         AutoencoderKL vae = ctx.vae(Variant.FP32);
         HostTensor input = report.input(c + ".decoder_input");
         if (g.has(c + ".latents")) {
@@ -57,20 +57,23 @@ public final class VaeSuite implements GoldenSuite {
         report.check(c + ".decoded", decoded, ctx.outputTolerance());
         HostTensor image = VaeImages.toUnitRange(decoded);
         if (g.has(c + ".image")) report.check(c + ".image", image, ctx.outputTolerance());
-        if (g.has(c + ".image_uint8")) Uint8Check.check(report, c + ".image_uint8", VaeImages.toUint8Nhwc(image));
+        if (g.has(c + ".image_uint8")) {
+            Uint8Check.check(report, c + ".image_uint8", VaeImages.toUint8Nhwc(image), ctx.exactImages(), ctx.outputTolerance());
+        }
         checkHooks(ctx, g, report, c, ops.traced(), ops, vae);
         if (g.has(c + ".fp16w.decoded")) {
             if (!ctx.hasVariant("vae", Variant.FP16)) {
                 report.notSupported(c + ".fp16w.decoded", "the model folder has no fp16 VAE weights");
             } else {
                 AutoencoderKL half = ctx.vae(Variant.FP16);
-                report.check(c + ".fp16w.decoded", ctx.ops().download(half.decode(ctx.ops(), ctx.ops().upload(input))), ctx.outputTolerance());
+                Ops vaeOps = ctx.vaeOps();
+                report.check(c + ".fp16w.decoded", vaeOps.download(half.decode(vaeOps, vaeOps.upload(input))), ctx.outputTolerance());
             }
         }
     }
 
     private static void encodeCase(VerifyContext ctx, GoldenFile g, VerifyReport report, String c) {
-        TracingOps ops = new TracingOps(ctx.ops());
+        TracingOps ops = new TracingOps(ctx.vaeOps());
         AutoencoderKL vae = ctx.vae(Variant.FP32);
         LatentDistribution dist = vae.encode(ops, ops.upload(report.input(c + ".image")));
         report.check(c + ".mean", dist.mean(), ctx.outputTolerance());

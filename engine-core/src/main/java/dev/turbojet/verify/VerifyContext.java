@@ -35,14 +35,28 @@ public final class VerifyContext implements AutoCloseable {
         return ops;
     }
 
-    /** Tolerance for a model output on this backend. */
+    /** Tolerance for a model output on this backend: the kit's fp32 bound, or a relative one for fp16/bf16 storage. */
     public Tolerance outputTolerance() {
-        return Tolerance.FP32_OUTPUT;
+        return switch (ops.storageType()) {
+            case F16 -> Tolerance.FP16_MODEL;
+            case BF16 -> Tolerance.BF16_MODEL;
+            default -> Tolerance.FP32_OUTPUT;
+        };
     }
 
     /** Tolerance for an intermediate (hooked) activation on this backend. */
     public Tolerance hookTolerance() {
-        return Tolerance.FP32_HOOK;
+        return ops.storageType() == dev.turbojet.tensor.DType.F32 ? Tolerance.FP32_HOOK : outputTolerance();
+    }
+
+    /** Whether uint8 images must meet the kit's rounding rule (fp32), or are compared like the float outputs. */
+    public boolean exactImages() {
+        return ops.storageType() == dev.turbojet.tensor.DType.F32;
+    }
+
+    /** The backend the VAE runs on: the SDXL VAE overflows in fp16, so an fp16 backend lends it a bf16 one. */
+    public Ops vaeOps() {
+        return cached("vae-backend", () -> dev.turbojet.ops.Backend.vaeBackendFor(ops).orElse(ops));
     }
 
     /** Whether {@code component} has weights of {@code variant} (the fp16w goldens need the fp16 files). */
@@ -63,7 +77,7 @@ public final class VerifyContext implements AutoCloseable {
     }
 
     public AutoencoderKL vae(Variant variant) {
-        return cached("vae/" + variant, () -> AutoencoderKL.load(model, ops, variant));
+        return cached("vae/" + variant, () -> AutoencoderKL.load(model, vaeOps(), variant));
     }
 
     public ModelFolder model() {

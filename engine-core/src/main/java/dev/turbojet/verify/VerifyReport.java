@@ -29,6 +29,11 @@ public final class VerifyReport {
         return golden.host(name);
     }
 
+    /** The golden tensor {@code name} without marking it covered. */
+    HostTensor golden(String name) {
+        return golden.host(name);
+    }
+
     /** Integer golden input (ids, seeds, indices). */
     public long[] inputLongs(String name) {
         covered.add(name);
