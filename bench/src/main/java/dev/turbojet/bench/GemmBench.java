@@ -1,5 +1,6 @@
 package dev.turbojet.bench;
 
+import dev.turbojet.profile.Workloads;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;

@@ -1,5 +1,6 @@
 package dev.turbojet.bench;
 
+import dev.turbojet.ops.CountingOps;
 import dev.turbojet.ops.Ops;
 
 /** What a benchmark prints while it sets up: the work one operation does and how long loading took. */

@@ -1,5 +1,9 @@
 package dev.turbojet.bench;
 
+import dev.turbojet.profile.FlopTable;
+import dev.turbojet.profile.Workloads;
+import dev.turbojet.profile.ModelSize;
+import dev.turbojet.ops.CountingOps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,5 +1,8 @@
 package dev.turbojet.bench;
 
+import dev.turbojet.profile.Workloads;
+import dev.turbojet.profile.SyntheticModels;
+import dev.turbojet.profile.ModelSize;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
         description = "SDXL Turbo text-to-image inference in pure Java.",
-        subcommands = {GenerateCommand.class, InspectCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {GenerateCommand.class, InspectCommand.class, VerifyCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  turbojet generate a photo of a cat --seed 42", "  turbojet inspect stabilityai/sdxl-turbo", "  turbojet help generate"})
 public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -34,12 +34,11 @@ final class Attention {
                         int batch, int nq, int nk, int heads, int d, boolean causal) {
         int width = heads * d, blocks = Gemm.ceilDiv(nq, ROWS);
         float scale = (float) (1.0 / Math.sqrt(d));
-        ThreadLocal<Gemm.Scratch> scratch = ThreadLocal.withInitial(gemm::scratch);
         workers.forEach(batch * heads * blocks, task -> {
             int blk = task % blocks, h = (task / blocks) % heads, b = task / (blocks * heads);
             int r0 = blk * ROWS, rows = Math.min(ROWS, nq - r0);
             int keys = causal ? Math.min(nk, r0 + rows) : nk;
-            Gemm.Scratch s = scratch.get();
+            Gemm.Scratch s = gemm.scratch();
             int qOff = (b * nq + r0) * width + h * d, kvOff = b * nk * width + h * d;
 
             float[] scores = new float[rows * keys];

@@ -180,23 +180,25 @@ public final class CpuOps implements Ops {
         int cpg = c / groups, groupSize = cpg * spatial;
         CpuTensor out = CpuTensor.zeros(xs);
         float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forEach(n * groups, job -> {
-            int base = job * groupSize;
-            double sum = 0;
-            for (int i = 0; i < groupSize; i++) sum += xd[base + i];
-            double mean = sum / groupSize;
-            double var = 0;
-            for (int i = 0; i < groupSize; i++) {
-                double d = xd[base + i] - mean;
-                var += d * d;
-            }
-            float m = (float) mean;
-            float rstd = (float) (1.0 / Math.sqrt(var / groupSize + eps));
-            int c0 = (job % groups) * cpg;
-            for (int cc = 0; cc < cpg; cc++) {
-                float scale = gd[c0 + cc] * rstd, shift = bd[c0 + cc] - m * scale;
-                int off = base + cc * spatial;
-                for (int i = 0; i < spatial; i++) od[off + i] = Pointwise.apply(act, xd[off + i] * scale + shift);
+        workers.forRange(n * groups, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, groupSize)), (js, je) -> {
+            for (int job = js; job < je; job++) {
+                int base = job * groupSize;
+                double sum = 0;
+                for (int i = 0; i < groupSize; i++) sum += xd[base + i];
+                double mean = sum / groupSize;
+                double var = 0;
+                for (int i = 0; i < groupSize; i++) {
+                    double d = xd[base + i] - mean;
+                    var += d * d;
+                }
+                float m = (float) mean;
+                float rstd = (float) (1.0 / Math.sqrt(var / groupSize + eps));
+                int c0 = (job % groups) * cpg;
+                for (int cc = 0; cc < cpg; cc++) {
+                    float scale = gd[c0 + cc] * rstd, shift = bd[c0 + cc] - m * scale;
+                    int off = base + cc * spatial;
+                    for (int i = 0; i < spatial; i++) od[off + i] = Pointwise.apply(act, xd[off + i] * scale + shift);
+                }
             }
         });
         return out;
@@ -214,7 +216,7 @@ public final class CpuOps implements Ops {
         int rows = c == 0 ? 0 : Math.toIntExact(xs.numel() / c);
         CpuTensor out = CpuTensor.zeros(xs);
         float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forRange(rows, 16, (s, e) -> {
+        workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, c)), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int base = r * c;
                 double sum = 0;
@@ -257,7 +259,7 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("activation", x);
         CpuTensor out = CpuTensor.zeros(in.shape());
         float[] xd = in.data, od = out.data;
-        workers.forRange(xd.length, 4096, (s, e) -> {
+        workers.forRange(xd.length, Workers.MIN_ELEMENTS, (s, e) -> {
             for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
         });
         return out;
@@ -276,7 +278,7 @@ public final class CpuOps implements Ops {
         CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = two == 0 ? 0 : Math.toIntExact(xs.numel() / two);
         float[] xd = in.data, od = out.data;
-        workers.forRange(rows, 4, (s, e) -> {
+        workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, f)), (s, e) -> {
             for (int r = s; r < e; r++) {
                 for (int i = 0; i < f; i++) od[r * f + i] = xd[r * two + i] * Pointwise.gelu(xd[r * two + f + i]);
             }
@@ -307,7 +309,7 @@ public final class CpuOps implements Ops {
         for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
         if (leadingOnes) {
             int period = bd.length;
-            workers.forRange(ad.length, 1 << 14, (s, e) -> {
+            workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
                 for (int i = s; i < e; ) {
                     int j = i % period, run = Math.min(e - i, period - j);
                     if (multiply) {
@@ -321,7 +323,7 @@ public final class CpuOps implements Ops {
             return out;
         }
         long[] dims = as.dims();
-        workers.forRange(ad.length, 4096, (s, e) -> {
+        workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
             for (int i = s; i < e; i++) {
                 int rem = i, bi = 0;
                 for (int d = dims.length - 1; d >= 0; d--) {
@@ -363,7 +365,7 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("affine", x);
         CpuTensor out = CpuTensor.zeros(in.shape());
         float[] xd = in.data, od = out.data;
-        workers.forRange(xd.length, 1 << 14, (st, e) -> {
+        workers.forRange(xd.length, Workers.MIN_ELEMENTS, (st, e) -> {
             for (int i = st; i < e; i++) od[i] = xd[i] * s + shift;
         });
         return out;
@@ -380,11 +382,14 @@ public final class CpuOps implements Ops {
         int spatial = nc == 0 ? 0 : Math.toIntExact(xs.numel() / nc);
         CpuTensor out = CpuTensor.zeros(xs);
         float[] xd = in.data, vd = vt.data, od = out.data;
-        workers.forEach(nc, j -> {
-            float add = vd[j];
-            for (int i = j * spatial, e = i + spatial; i < e; i++) od[i] = xd[i] + add;
+        workers.forRange(nc, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, spatial)), (s, e) -> {
+            for (int j = s; j < e; j++) addRow(xd, od, j * spatial, spatial, vd[j]);
         });
         return out;
+    }
+
+    private static void addRow(float[] xd, float[] od, int from, int count, float add) {
+        for (int i = from, e = from + count; i < e; i++) od[i] = xd[i] + add;
     }
 
     // ---- shape ---------------------------------------------------------------------------------
@@ -422,7 +427,7 @@ public final class CpuOps implements Ops {
         }
         CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
         float[] xd = in.data, od = out.data;
-        workers.forRange(od.length, 4096, (st, e) -> {
+        workers.forRange(od.length, Workers.MIN_ELEMENTS, (st, e) -> {
             for (int i = st; i < e; i++) {
                 long rem = i, src = 0;
                 for (int d = r - 1; d >= 0; d--) {

@@ -78,9 +78,12 @@ final class Gemm {
     }
 
     private final Kernel kernel;
+    /** One scratch per thread for the life of this Gemm (1 MB each): no allocation per call. */
+    private final ThreadLocal<Scratch> scratch;
 
     Gemm(Kernel kernel) {
         this.kernel = kernel;
+        this.scratch = ThreadLocal.withInitial(Scratch::new);
     }
 
     Kernel kernel() {
@@ -124,8 +127,9 @@ final class Gemm {
         final float[] tile = new float[kernel.mr() * kernel.nr()];
     }
 
+    /** The calling thread's scratch (reused from call to call). */
     Scratch scratch() {
-        return new Scratch();
+        return scratch.get();
     }
 
     /**
@@ -156,12 +160,11 @@ final class Gemm {
         int ncEff = nBlocks >= want ? NC : Math.min(NC, roundUp(Math.max(1, ceilDiv(n, want)), 4 * kernel.nr()));
         int nTasks = ceilDiv(n, ncEff);
         int mChunks = Math.max(1, Math.min(ceilDiv(want, nTasks), panels / 4));
-        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
         workers.forEach(nTasks * mChunks, task -> {
             int nb = task / mChunks, mc = task % mChunks;
             int p0 = (int) ((long) panels * mc / mChunks), p1 = (int) ((long) panels * (mc + 1) / mChunks);
             int col0 = nb * ncEff;
-            block(aPacked, p0, p1, m, b, col0, Math.min(ncEff, n - col0), k, c, cOff, ldc, scratch.get());
+            block(aPacked, p0, p1, m, b, col0, Math.min(ncEff, n - col0), k, c, cOff, ldc, scratch());
         });
     }
 

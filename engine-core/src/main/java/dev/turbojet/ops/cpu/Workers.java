@@ -17,6 +17,12 @@ final class Workers {
         void run(int start, int end);
     }
 
+    /**
+     * The least work worth a task of its own, in elements touched (about 10 us of streaming): smaller
+     * ops run on the calling thread, since forking and joining costs microseconds per task.
+     */
+    static final int MIN_ELEMENTS = 1 << 15;
+
     private final int threads;
     private final ForkJoinPool pool;
 

@@ -152,6 +152,39 @@ public final class CudaOps implements Ops, AutoCloseable {
                 driver / 1000, driver % 1000 / 10, CublasLt.version(), Cudnn.version(), image.origin());
     }
 
+    // ---- profiling -----------------------------------------------------------------------------
+
+    /** A timer that records CUDA events on this backend's stream around each op (for {@code ProfilingOps}). */
+    public dev.turbojet.ops.OpTimer eventTimer() {
+        enter();
+        return new CudaEventTimer(stream);
+    }
+
+    /**
+     * Device-to-device copy bandwidth in bytes per second (bytes read plus bytes written), the best of
+     * five copies of {@code bytes} after one warm-up, timed with events: the memory ceiling of a profile.
+     */
+    public double copyBytesPerSecond(long bytes) {
+        enter();
+        DeviceAllocation src = CudaMemory.alloc(bytes), dst = CudaMemory.alloc(bytes);
+        try {
+            CudaMemory.memsetD8(src.ptr(), (byte) 0x3C, bytes, stream);
+            CudaMemory.copyDeviceToDeviceAsync(dst.ptr(), src.ptr(), bytes, stream);
+            dev.turbojet.ops.OpTimer timer = eventTimer();
+            for (int i = 0; i < 5; i++) {
+                timer.begin();
+                CudaMemory.copyDeviceToDeviceAsync(dst.ptr(), src.ptr(), bytes, stream);
+                timer.end();
+            }
+            double best = Arrays.stream(timer.drain()).min().orElseThrow();
+            return 2.0 * bytes / (best / 1e3);
+        } finally {
+            CudaStreams.synchronize(stream);
+            CudaMemory.free(src);
+            CudaMemory.free(dst);
+        }
+    }
+
     // ---- passes and the arena ------------------------------------------------------------------
 
     /** Starts a forward: what it allocates is released by {@link #endPass}. */

@@ -1,7 +1,8 @@
-package dev.turbojet.bench;
+package dev.turbojet.profile;
 
 import dev.turbojet.clip.ClipTextConfig;
 import dev.turbojet.clip.TextEncoders;
+import dev.turbojet.ops.CountingOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.schedule.EulerAncestral;
 import dev.turbojet.schedule.Schedule;

@@ -1,4 +1,6 @@
-package dev.turbojet.bench;
+package dev.turbojet.profile;
+
+import dev.turbojet.ops.CountingOps;
 
 import java.util.Optional;
 

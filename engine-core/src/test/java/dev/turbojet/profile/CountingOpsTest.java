@@ -1,6 +1,7 @@
-package dev.turbojet.bench;
+package dev.turbojet.profile;
 
 import dev.turbojet.clip.ClipTextModel;
+import dev.turbojet.ops.CountingOps;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

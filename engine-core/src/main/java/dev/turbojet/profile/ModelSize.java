@@ -1,4 +1,4 @@
-package dev.turbojet.bench;
+package dev.turbojet.profile;
 
 import dev.turbojet.clip.ClipTextConfig;
 import dev.turbojet.io.CheckpointException;
@@ -13,11 +13,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * Which model the benchmarks build: the tiny random model of the reference kit (tiny-sdxl: UNet
  * widths 16/32/64, 3-layer CLIPs) or the real SDXL Turbo architecture. Both read their configs from
- * the classpath (the full ones ship with engine-core, the tiny ones with bench); weights are always
+ * the classpath (the full ones ship with engine-core, the tiny ones too); weights are always
  * synthetic, see {@link SyntheticModels}.
  */
 public enum ModelSize {
-    TINY("/dev/turbojet/bench/tiny-sdxl/"),
+    TINY("/dev/turbojet/models/tiny-sdxl/"),
     FULL("/dev/turbojet/models/sdxl-turbo/");
 
     private final String root;

@@ -1,4 +1,4 @@
-package dev.turbojet.bench;
+package dev.turbojet.ops;
 
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
@@ -44,8 +44,13 @@ public final class CountingOps implements Ops {
     record ShapeTensor(Shape shape, DType dtype) implements Tensor {
     }
 
+    /** The work of the ops counted since the last {@link #takeCost}: what {@link ProfilingOps} charges one op. */
+    public record Cost(double flops, double bytes) {
+    }
+
     private final int elementBytes;
     private final Map<Kind, Tally> tallies = new EnumMap<>(Kind.class);
+    private double sinceFlops, sinceBytes;
 
     /** Counts bytes at {@code elementBytes} per activation and weight element (4 for fp32, 2 for fp16/bf16). */
     public CountingOps(int elementBytes) {
@@ -60,6 +65,14 @@ public final class CountingOps implements Ops {
 
     public Tally tally(Kind kind) {
         return tallies.get(kind);
+    }
+
+    /** The FLOPs and bytes counted since the previous call (or since construction), and a fresh start. */
+    public Cost takeCost() {
+        Cost c = new Cost(sinceFlops, sinceBytes);
+        sinceFlops = 0;
+        sinceBytes = 0;
+        return c;
     }
 
     public double totalFlops() {
@@ -87,6 +100,8 @@ public final class CountingOps implements Ops {
         double elements = out.numel();
         for (Tensor in : inputs) if (in != null) elements += in.shape().numel();
         t.bytes += elements * elementBytes;
+        sinceFlops += flops;
+        sinceBytes += elements * elementBytes;
         return new ShapeTensor(out, DType.F32);
     }
 

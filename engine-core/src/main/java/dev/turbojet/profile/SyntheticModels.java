@@ -1,4 +1,4 @@
-package dev.turbojet.bench;
+package dev.turbojet.profile;
 
 import dev.turbojet.clip.ClipTextConfig;
 import dev.turbojet.clip.ClipTextModel;
@@ -7,6 +7,7 @@ import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.io.Weights;
+import dev.turbojet.ops.CountingOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
