@@ -52,7 +52,17 @@ echo "make-bundle: jdeps found $deps; linking $modules (left out as optional-onl
     --output "$out/runtime"
 
 cp "$app" "$out/lib/turbojet.jar"
-cp "$bench" "$out/lib/benchmarks.jar"
+# benchmarks.jar without what turbojet.jar already holds (the engine and its libraries): it names
+# turbojet.jar in its manifest's Class-Path instead, which JMH's forked JVMs follow too.
+thin="$out/lib/.benchmarks"
+mkdir -p "$thin" && (cd "$thin" && "$java_home/bin/jar" --extract --file "$bench")
+"$java_home/bin/jar" --list --file "$app" | grep -v '/$' | grep -v '^META-INF/MANIFEST.MF$' \
+    | (cd "$thin" && xargs -r rm -f)
+find "$thin" -type d -empty -delete
+rm -f "$thin/META-INF/MANIFEST.MF"
+printf 'Main-Class: org.openjdk.jmh.Main\nClass-Path: turbojet.jar\nEnable-Native-Access: ALL-UNNAMED\n' > "$out/lib/.manifest"
+"$java_home/bin/jar" --create --file "$out/lib/benchmarks.jar" --manifest "$out/lib/.manifest" -C "$thin" .
+rm -rf "$thin" "$out/lib/.manifest"
 
 flags='--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector'
 cat > "$out/bin/turbojet" <<LAUNCHER
