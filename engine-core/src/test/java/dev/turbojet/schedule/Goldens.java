@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Golden-file access and the reference kit's comparisons for the schedule tests. */
 final class Goldens {
-    static final Path DIR = dev.turbojet.clip.ReferenceKit.root().resolve("goldens");
+    static final Path DIR = dev.turbojet.testing.ReferenceKit.root().resolve("goldens");
     /** scheduler step(): fp32 by design, ~1e-6 relative in the reference kit's fp32-vs-fp64 report. */
     static final double STEP_TOL = 1e-5;
 

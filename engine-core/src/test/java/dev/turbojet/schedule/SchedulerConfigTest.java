@@ -24,7 +24,7 @@ class SchedulerConfigTest {
     @Test
     void tinySdxlUsesTheSameScheduler() {
         assertEquals(SchedulerConfig.sdxlTurbo(),
-                SchedulerConfig.load(dev.turbojet.clip.ReferenceKit.root().resolve("tiny-sdxl/scheduler/scheduler_config.json")));
+                SchedulerConfig.load(dev.turbojet.testing.ReferenceKit.tiny("scheduler/scheduler_config.json")));
     }
 
     @Test

@@ -4,12 +4,11 @@ import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,18 +21,8 @@ import java.util.function.Function;
 final class TinyUNet {
     private TinyUNet() {}
 
-    static Path reference() {
-        URL url = TinyUNet.class.getResource("/reference/README.md");
-        if (url == null) throw new IllegalStateException("reference kit missing from the test classpath");
-        try {
-            return Path.of(url.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static Path unetDir() {
-        return reference().resolve("tiny-sdxl/unet");
+        return ReferenceKit.tiny("unet");
     }
 
     static Path weights() {
@@ -41,7 +30,7 @@ final class TinyUNet {
     }
 
     static Path goldens() {
-        return reference().resolve("goldens/unet.safetensors");
+        return ReferenceKit.golden("unet.safetensors");
     }
 
     static UNetConfig config() {

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UNetConfigTest {
     static final Path REAL = Path.of("src/main/resources/dev/turbojet/models/sdxl-turbo/unet/config.json");
-    static final Path TINY = dev.turbojet.clip.ReferenceKit.root().resolve("tiny-sdxl/unet/config.json");
+    static final Path TINY = dev.turbojet.testing.ReferenceKit.tiny("unet/config.json");
 
     @Test
     void readsTheSdxlTurboConfig() {
