@@ -1,9 +1,9 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.clip.Goldens;
 import dev.turbojet.image.PngImage;
 import dev.turbojet.image.PngReader;
 import dev.turbojet.pipeline.Uint8Check;
+import dev.turbojet.testing.Goldens;
 import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,11 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.Goldens;
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
+import dev.turbojet.testing.Goldens;
 import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
