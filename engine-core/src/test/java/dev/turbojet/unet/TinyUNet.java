@@ -83,16 +83,7 @@ final class TinyUNet {
         };
     }
 
-    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /** The tensor rounded to fp16 as torch's .half() does (round to nearest even). */
-    static TensorView toF16(TensorView v) {
-        float[] x = v.toFloatArray();
-        MemorySegment seg = Arena.ofAuto().allocate(2L * x.length, 2);
-        for (int i = 0; i < x.length; i++) seg.setAtIndex(F16, i, Float.floatToFloat16(x[i]));
-        return new TensorView(v.name(), DType.F16, v.shape(), seg, v.origin() + " (cast to fp16)");
-    }
 
     /** A zero-filled F32 tensor. */
     static TensorView zeros(String name, long... shape) {
