@@ -1,12 +1,10 @@
 package dev.turbojet.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.ConfigJson;
 import dev.turbojet.ops.Act;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,8 +19,6 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
                              int maxPositionEmbeddings, int vocabSize, Act hiddenAct, float layerNormEps,
                              int projectionDim, int bosTokenId, int eosTokenId, int padTokenId,
                              boolean withProjection) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public ClipTextConfig {
         positive("hidden_size", hiddenSize);
         positive("intermediate_size", intermediateSize);
@@ -45,49 +41,35 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
     }
 
     public static ClipTextConfig read(Path configJson) {
-        try {
-            return parse(Files.readString(configJson), configJson.toString());
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.read(configJson).build(ClipTextConfig::of);
     }
 
     /** Parses config.json text; {@code origin} names it in error messages. */
     public static ClipTextConfig parse(String json, String origin) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new CheckpointException(origin + ": not valid JSON: " + e.getMessage(), e);
-        }
-        try {
-            if (root.has("model_type") && !root.get("model_type").asText().equals("clip_text_model")) {
-                throw new CheckpointException("model_type \"" + root.get("model_type").asText() + "\" is not clip_text_model");
-            }
-            return new ClipTextConfig(
-                    intKey(root, "hidden_size"), intKey(root, "intermediate_size"),
-                    intKey(root, "num_hidden_layers"), intKey(root, "num_attention_heads"),
-                    intKey(root, "max_position_embeddings"), intKey(root, "vocab_size"),
-                    activation(root), (float) numberKey(root, "layer_norm_eps"),
-                    intKey(root, "projection_dim"), intKey(root, "bos_token_id"),
-                    intKey(root, "eos_token_id"), intKey(root, "pad_token_id"),
-                    withProjection(root));
-        } catch (CheckpointException e) {
-            throw new CheckpointException(origin + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.parse(json, origin).build(ClipTextConfig::of);
     }
 
-    private static Act activation(JsonNode root) {
-        String act = textKey(root, "hidden_act");
+    private static ClipTextConfig of(ConfigJson j) {
+        j.requireText("model_type", "clip_text_model", "clip_text_model");
+        return new ClipTextConfig(
+                j.requiredInt("hidden_size"), j.requiredInt("intermediate_size"),
+                j.requiredInt("num_hidden_layers"), j.requiredInt("num_attention_heads"),
+                j.requiredInt("max_position_embeddings"), j.requiredInt("vocab_size"),
+                activation(j.text("hidden_act", null)), (float) j.requiredDouble("layer_norm_eps"),
+                j.requiredInt("projection_dim"), j.requiredInt("bos_token_id"),
+                j.requiredInt("eos_token_id"), j.requiredInt("pad_token_id"),
+                withProjection(j.get("architectures")));
+    }
+
+    private static Act activation(String act) {
         return switch (act) {
             case "quick_gelu" -> Act.QUICK_GELU;
             case "gelu" -> Act.GELU;
-            default -> throw new CheckpointException("hidden_act \"" + act + "\" is not supported (quick_gelu or gelu)");
+            default -> throw ConfigJson.unsupported("hidden_act", "\"" + act + "\"", "quick_gelu or gelu");
         };
     }
 
-    private static boolean withProjection(JsonNode root) {
-        JsonNode archs = root.get("architectures");
+    private static boolean withProjection(JsonNode archs) {
         if (archs == null || !archs.isArray() || archs.size() != 1) {
             throw new CheckpointException("architectures " + archs
                     + " must name exactly one of CLIPTextModel, CLIPTextModelWithProjection");
@@ -96,33 +78,9 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
         return switch (arch) {
             case "CLIPTextModel" -> false;
             case "CLIPTextModelWithProjection" -> true;
-            default -> throw new CheckpointException("architectures \"" + arch
-                    + "\" is not supported (CLIPTextModel or CLIPTextModelWithProjection)");
+            default -> throw ConfigJson.unsupported("architectures", "\"" + arch + "\"",
+                    "CLIPTextModel or CLIPTextModelWithProjection");
         };
-    }
-
-    private static JsonNode key(JsonNode root, String key) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) throw new CheckpointException("missing key " + key);
-        return v;
-    }
-
-    private static int intKey(JsonNode root, String key) {
-        JsonNode v = key(root, key);
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new CheckpointException(key + " " + v + " is not an integer");
-        return v.intValue();
-    }
-
-    private static double numberKey(JsonNode root, String key) {
-        JsonNode v = key(root, key);
-        if (!v.isNumber()) throw new CheckpointException(key + " " + v + " is not a number");
-        return v.doubleValue();
-    }
-
-    private static String textKey(JsonNode root, String key) {
-        JsonNode v = key(root, key);
-        if (!v.isTextual()) throw new CheckpointException(key + " " + v + " is not a string");
-        return v.textValue();
     }
 
     private static void positive(String key, int v) {

@@ -1,13 +1,10 @@
 package dev.turbojet.schedule;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.io.ConfigJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * A diffusers {@code scheduler/scheduler_config.json} for {@code EulerAncestralDiscreteScheduler}
@@ -81,103 +78,30 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
     }
 
     public static SchedulerConfig load(Path file) {
-        try {
-            return parse(Files.readString(file), file.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read scheduler config " + file, e);
-        }
+        return ConfigJson.read(file).build(SchedulerConfig::of);
     }
 
     /** Parses the JSON text; {@code origin} names it in error messages. */
     public static SchedulerConfig parse(String json, String origin) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(origin + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException(origin + ": expected a JSON object");
-        Reader r = new Reader(root, origin);
+        return ConfigJson.parse(json, origin).build(SchedulerConfig::of);
+    }
 
-        String className = r.string("_class_name", null);
-        if (!CLASS_NAME.equals(className)) {
-            throw new IllegalArgumentException(origin + ": unsupported scheduler _class_name " + quoted(className)
-                    + "; this engine implements only " + CLASS_NAME);
-        }
-        if (!r.isNull("trained_betas")) {
-            throw new IllegalArgumentException(origin + ": trained_betas is not supported; use beta_schedule");
-        }
-        if (r.bool("rescale_betas_zero_snr", false)) {
-            throw new IllegalArgumentException(origin + ": rescale_betas_zero_snr=true is not supported");
+    private static SchedulerConfig of(ConfigJson j) {
+        j.requireText("_class_name", null, CLASS_NAME);
+        j.requireAbsent("trained_betas", "use beta_schedule");
+        if (j.optionalBool("rescale_betas_zero_snr", false)) {
+            throw ConfigJson.unsupported("rescale_betas_zero_snr", true, "only false is implemented");
         }
         // EulerAncestral always interpolates sigmas linearly (np.interp); another value means a config
         // written for a scheduler that does something this one does not.
-        String interpolation = r.string("interpolation_type", "linear");
-        if (!interpolation.equals("linear")) {
-            throw new IllegalArgumentException(origin + ": unsupported interpolation_type " + quoted(interpolation)
-                    + "; " + CLASS_NAME + " interpolates sigmas linearly");
-        }
+        j.requireText("interpolation_type", "linear", "linear");
         return new SchedulerConfig(
-                r.integer("num_train_timesteps", 1000),
-                r.number("beta_start", 0.0001),
-                r.number("beta_end", 0.02),
-                r.choice("beta_schedule", "linear", BetaSchedule.values(), b -> b.jsonName),
-                r.choice("prediction_type", "epsilon", PredictionType.values(), p -> p.jsonName),
-                r.choice("timestep_spacing", "linspace", TimestepSpacing.values(), t -> t.jsonName),
-                r.integer("steps_offset", 0));
-    }
-
-    private static String quoted(String s) {
-        return s == null ? "(missing)" : "\"" + s + "\"";
-    }
-
-    /** Typed access to the keys, each error naming the file and the key. */
-    private record Reader(JsonNode root, String origin) {
-        boolean isNull(String key) {
-            return !root.has(key) || root.get(key).isNull();
-        }
-
-        String string(String key, String fallback) {
-            if (isNull(key)) return fallback;
-            JsonNode v = root.get(key);
-            if (!v.isTextual()) throw bad(key, "a string", v);
-            return v.asText();
-        }
-
-        int integer(String key, int fallback) {
-            if (isNull(key)) return fallback;
-            JsonNode v = root.get(key);
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) throw bad(key, "an integer", v);
-            return v.asInt();
-        }
-
-        double number(String key, double fallback) {
-            if (isNull(key)) return fallback;
-            JsonNode v = root.get(key);
-            if (!v.isNumber()) throw bad(key, "a number", v);
-            return v.asDouble();
-        }
-
-        boolean bool(String key, boolean fallback) {
-            if (isNull(key)) return fallback;
-            JsonNode v = root.get(key);
-            if (!v.isBoolean()) throw bad(key, "true or false", v);
-            return v.asBoolean();
-        }
-
-        <E> E choice(String key, String fallback, E[] options, java.util.function.Function<E, String> jsonName) {
-            String value = string(key, fallback);
-            for (E e : options) {
-                if (jsonName.apply(e).equals(value)) return e;
-            }
-            StringBuilder known = new StringBuilder();
-            for (E e : options) known.append(known.isEmpty() ? "" : ", ").append(jsonName.apply(e));
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: unsupported %s \"%s\" (supported: %s)",
-                    origin, key, value, known));
-        }
-
-        private IllegalArgumentException bad(String key, String expected, JsonNode v) {
-            return new IllegalArgumentException(origin + ": " + key + " must be " + expected + ", got " + v);
-        }
+                j.optionalInt("num_train_timesteps", 1000),
+                j.optionalDouble("beta_start", 0.0001),
+                j.optionalDouble("beta_end", 0.02),
+                ConfigJson.oneOf("beta_schedule", j.text("beta_schedule", "linear"), BetaSchedule.values(), b -> b.jsonName),
+                ConfigJson.oneOf("prediction_type", j.text("prediction_type", "epsilon"), PredictionType.values(), p -> p.jsonName),
+                ConfigJson.oneOf("timestep_spacing", j.text("timestep_spacing", "linspace"), TimestepSpacing.values(), t -> t.jsonName),
+                j.optionalInt("steps_offset", 0));
     }
 }

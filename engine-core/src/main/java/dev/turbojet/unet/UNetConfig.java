@@ -1,16 +1,15 @@
 package dev.turbojet.unet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.ConfigJson;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
+import static dev.turbojet.io.ConfigJson.unsupported;
 
 /**
  * The subset of diffusers' UNet2DConditionModel config (unet/config.json) that an SDXL UNet uses.
@@ -75,7 +74,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         transformerLayersPerBlock = List.copyOf(transformerLayersPerBlock);
         attentionHeads = List.copyOf(attentionHeads);
         int n = blockOutChannels.size();
-        if (n == 0) throw bad("block_out_channels", blockOutChannels, "at least one block is needed");
+        if (n == 0) throw unsupported("block_out_channels", blockOutChannels, "at least one block is needed");
         requireSize("down_block_types", downBlockTypes, n);
         requireSize("up_block_types", upBlockTypes, n);
         requireSize("layers_per_block", layersPerBlock, n);
@@ -84,26 +83,26 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         for (int i = 0; i < n; i++) {
             int c = blockOutChannels.get(i);
             if (c <= 0 || c % normNumGroups != 0) {
-                throw bad("norm_num_groups", normNumGroups, "block_out_channels entry " + c + " does not split into that many groups");
+                throw unsupported("norm_num_groups", normNumGroups, "block_out_channels entry " + c + " does not split into that many groups");
             }
             int heads = attentionHeads.get(i);
             if (heads <= 0 || c % heads != 0) {
-                throw bad("attention_head_dim", attentionHeads, "block " + i + ": " + c + " channels do not split into " + heads + " heads");
+                throw unsupported("attention_head_dim", attentionHeads, "block " + i + ": " + c + " channels do not split into " + heads + " heads");
             }
-            if (layersPerBlock.get(i) <= 0) throw bad("layers_per_block", layersPerBlock, "must be positive");
+            if (layersPerBlock.get(i) <= 0) throw unsupported("layers_per_block", layersPerBlock, "must be positive");
             if (transformerLayersPerBlock.get(i) <= 0) {
-                throw bad("transformer_layers_per_block", transformerLayersPerBlock, "must be positive");
+                throw unsupported("transformer_layers_per_block", transformerLayersPerBlock, "must be positive");
             }
         }
         if (projectionClassEmbeddingsInputDim <= TIME_IDS * additionTimeEmbedDim) {
-            throw bad("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim,
+            throw unsupported("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim,
                     "must exceed 6 * addition_time_embed_dim = " + TIME_IDS * additionTimeEmbedDim + " (text_embeds width > 0)");
         }
         if (additionTimeEmbedDim <= 0 || additionTimeEmbedDim % 2 != 0) {
-            throw bad("addition_time_embed_dim", additionTimeEmbedDim, "the sinusoidal embedding width must be even and positive");
+            throw unsupported("addition_time_embed_dim", additionTimeEmbedDim, "the sinusoidal embedding width must be even and positive");
         }
         if (blockOutChannels.get(0) % 2 != 0) {
-            throw bad("block_out_channels", blockOutChannels, "the first width is the sinusoidal timestep embedding width and must be even");
+            throw unsupported("block_out_channels", blockOutChannels, "the first width is the sinusoidal timestep embedding width and must be even");
         }
     }
 
@@ -122,183 +121,81 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
     }
 
     public static UNetConfig read(Path configJson) {
-        try (InputStream in = Files.newInputStream(configJson)) {
-            return parse(in, configJson.toString());
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read UNet config " + configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.read(configJson).build(UNetConfig::of);
     }
 
     public static UNetConfig parse(InputStream json, String origin) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new CheckpointException(origin + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new CheckpointException(origin + ": the UNet config is not a JSON object");
-        try {
-            return fromJson(root);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(origin + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.parse(json, origin).build(UNetConfig::of);
     }
 
     /** The config from its parsed JSON; missing optional keys take diffusers' defaults. */
     public static UNetConfig fromJson(JsonNode j) {
+        return new ConfigJson(j, "UNet config").build(UNetConfig::of);
+    }
+
+    private static UNetConfig of(ConfigJson j) {
         // Keys whose only supported value is diffusers' SDXL one; an absent key means the diffusers default.
-        requireText(j, "act_fn", "silu", "silu");
-        requireText(j, "mid_block_type", "UNetMidBlock2DCrossAttn", "UNetMidBlock2DCrossAttn");
-        requireText(j, "addition_embed_type", null, "text_time");
-        requireText(j, "resnet_time_scale_shift", "default", "default");
-        requireText(j, "time_embedding_type", "positional", "positional");
-        requireText(j, "attention_type", "default", "default");
+        j.requireText("act_fn", "silu", "silu");
+        j.requireText("mid_block_type", "UNetMidBlock2DCrossAttn", "UNetMidBlock2DCrossAttn");
+        j.requireText("addition_embed_type", null, "text_time");
+        j.requireText("resnet_time_scale_shift", "default", "default");
+        j.requireText("time_embedding_type", "positional", "positional");
+        j.requireText("attention_type", "default", "default");
         for (String key : List.of("class_embed_type", "num_class_embeds", "encoder_hid_dim", "encoder_hid_dim_type",
                 "time_cond_proj_dim", "time_embedding_act_fn", "time_embedding_dim", "timestep_post_act",
                 "cross_attention_norm", "reverse_transformer_layers_per_block")) {
-            requireNull(j, key);
+            j.requireAbsent(key, "only null is implemented");
         }
-        requireNull(j, "num_attention_heads",
+        j.requireAbsent("num_attention_heads",
                 "diffusers rejects it too: SDXL configs give head counts as attention_head_dim");
-        requireFalse(j, "only_cross_attention");
-        requireFalse(j, "dual_cross_attention");
-        requireFalse(j, "center_input_sample");
-        requireFalse(j, "resnet_skip_time_act");
-        requireFalse(j, "class_embeddings_concat");
-        requireFalse(j, "mid_block_only_cross_attention");
-        requireNumber(j, "conv_in_kernel", 3);
-        requireNumber(j, "conv_out_kernel", 3);
-        requireNumber(j, "downsample_padding", 1);
-        requireNumber(j, "mid_block_scale_factor", 1);
-        requireNumber(j, "resnet_out_scale_factor", 1);
+        j.requireFalse("only_cross_attention");
+        j.requireFalse("dual_cross_attention");
+        j.requireFalse("center_input_sample");
+        j.requireFalse("resnet_skip_time_act");
+        j.requireFalse("class_embeddings_concat");
+        j.requireFalse("mid_block_only_cross_attention");
+        j.requireNumber("conv_in_kernel", 3);
+        j.requireNumber("conv_out_kernel", 3);
+        j.requireNumber("downsample_padding", 1);
+        j.requireNumber("mid_block_scale_factor", 1);
+        j.requireNumber("resnet_out_scale_factor", 1);
 
-        List<Integer> blockOut = intList(j, "block_out_channels", -1, null);
+        List<Integer> blockOut = j.intList("block_out_channels");
         int n = blockOut.size();
         List<DownBlockType> downs = new ArrayList<>();
-        for (String s : textList(j, "down_block_types")) downs.add(downType(s));
+        for (String s : j.textList("down_block_types")) {
+            downs.add(ConfigJson.oneOf("down_block_types", s, DownBlockType.values(), t -> t.diffusersName));
+        }
         List<UpBlockType> ups = new ArrayList<>();
-        for (String s : textList(j, "up_block_types")) ups.add(upType(s));
+        for (String s : j.textList("up_block_types")) {
+            ups.add(ConfigJson.oneOf("up_block_types", s, UpBlockType.values(), t -> t.diffusersName));
+        }
         JsonNode cross = j.get("cross_attention_dim");
-        if (cross == null || !cross.canConvertToExactIntegral()) {
-            throw bad("cross_attention_dim", cross, "a single integer is required (per-block lists are not supported)");
+        if (cross != null && cross.isArray()) {
+            throw unsupported("cross_attention_dim", cross, "a single integer is required (per-block lists are not supported)");
         }
         return new UNetConfig(
-                requiredInt(j, "in_channels"), requiredInt(j, "out_channels"), blockOut, downs, ups,
-                intList(j, "layers_per_block", n, 2), intList(j, "transformer_layers_per_block", n, 1),
-                intList(j, "attention_head_dim", n, 8), cross.intValue(),
-                optionalInt(j, "norm_num_groups", 32), (float) optionalDouble(j, "norm_eps", 1e-5),
-                requiredInt(j, "addition_time_embed_dim"), requiredInt(j, "projection_class_embeddings_input_dim"),
-                optionalBool(j, "flip_sin_to_cos", true), (float) optionalDouble(j, "freq_shift", 0),
-                optionalBool(j, "use_linear_projection", false), optionalBool(j, "upcast_attention", false),
-                optionalInt(j, "sample_size", 0));
+                j.requiredInt("in_channels"), j.requiredInt("out_channels"), blockOut, downs, ups,
+                perBlock(j, "layers_per_block", n, 2), perBlock(j, "transformer_layers_per_block", n, 1),
+                perBlock(j, "attention_head_dim", n, 8), j.requiredInt("cross_attention_dim"),
+                j.optionalInt("norm_num_groups", 32), (float) j.optionalDouble("norm_eps", 1e-5),
+                j.requiredInt("addition_time_embed_dim"), j.requiredInt("projection_class_embeddings_input_dim"),
+                j.optionalBool("flip_sin_to_cos", true), (float) j.optionalDouble("freq_shift", 0),
+                j.optionalBool("use_linear_projection", false), j.optionalBool("upcast_attention", false),
+                j.optionalInt("sample_size", 0));
     }
 
-    private static DownBlockType downType(String s) {
-        for (DownBlockType t : DownBlockType.values()) if (t.diffusersName.equals(s)) return t;
-        throw bad("down_block_types", s, "supported: DownBlock2D, CrossAttnDownBlock2D");
-    }
-
-    private static UpBlockType upType(String s) {
-        for (UpBlockType t : UpBlockType.values()) if (t.diffusersName.equals(s)) return t;
-        throw bad("up_block_types", s, "supported: UpBlock2D, CrossAttnUpBlock2D");
-    }
-
-    // ---- JSON helpers: each failure names the key and the offending value ------------------------
-
-    static CheckpointException bad(String key, Object value, String why) {
-        return new CheckpointException("UNet config key '" + key + "' = " + value + " is not supported: " + why);
-    }
-
-    private static boolean absent(JsonNode j, String key) {
-        return !j.has(key) || j.get(key).isNull();
-    }
-
-    private static void requireText(JsonNode j, String key, String defaultValue, String supported) {
-        String v = absent(j, key) ? defaultValue : j.get(key).isTextual() ? j.get(key).textValue() : j.get(key).toString();
-        if (!supported.equals(v)) throw bad(key, v == null ? "null" : "\"" + v + "\"", "only \"" + supported + "\" is implemented");
-    }
-
-    private static void requireNull(JsonNode j, String key) {
-        requireNull(j, key, "only null is implemented");
-    }
-
-    private static void requireNull(JsonNode j, String key, String why) {
-        if (!absent(j, key)) throw bad(key, j.get(key), why);
-    }
-
-    /** false, null, absent, or a list of falses. */
-    private static void requireFalse(JsonNode j, String key) {
-        if (absent(j, key)) return;
+    /** An int list with one entry per block, or one int repeated for every block; absent: {@code dflt} for every block. */
+    private static List<Integer> perBlock(ConfigJson j, String key, int n, int dflt) {
         JsonNode v = j.get(key);
-        boolean ok = v.isBoolean() ? !v.booleanValue() : v.isArray();
-        if (v.isArray()) for (JsonNode e : v) ok &= e.isBoolean() && !e.booleanValue();
-        if (!ok) throw bad(key, v, "only false is implemented");
-    }
-
-    private static void requireNumber(JsonNode j, String key, double supported) {
-        if (absent(j, key)) return;
-        JsonNode v = j.get(key);
-        if (!v.isNumber() || v.doubleValue() != supported) throw bad(key, v, "only " + supported + " is implemented");
-    }
-
-    private static int requiredInt(JsonNode j, String key) {
-        if (absent(j, key)) throw new CheckpointException("UNet config key '" + key + "' is missing");
-        return toInt(key, j.get(key));
-    }
-
-    private static int optionalInt(JsonNode j, String key, int defaultValue) {
-        return absent(j, key) ? defaultValue : toInt(key, j.get(key));
-    }
-
-    private static double optionalDouble(JsonNode j, String key, double defaultValue) {
-        if (absent(j, key)) return defaultValue;
-        JsonNode v = j.get(key);
-        if (!v.isNumber()) throw bad(key, v, "a number is required");
-        return v.doubleValue();
-    }
-
-    private static boolean optionalBool(JsonNode j, String key, boolean defaultValue) {
-        if (absent(j, key)) return defaultValue;
-        JsonNode v = j.get(key);
-        if (!v.isBoolean()) throw bad(key, v, "true or false is required");
-        return v.booleanValue();
-    }
-
-    private static int toInt(String key, JsonNode v) {
-        if (!v.canConvertToExactIntegral() || !v.canConvertToInt()) throw bad(key, v, "an integer is required");
-        return v.intValue();
-    }
-
-    /** An int list of length n, or one int repeated n times; n < 0: a required list of any length. */
-    private static List<Integer> intList(JsonNode j, String key, int n, Integer defaultValue) {
-        if (absent(j, key)) {
-            if (defaultValue == null || n < 0) throw new CheckpointException("UNet config key '" + key + "' is missing");
-            return Collections.nCopies(n, defaultValue);
-        }
-        JsonNode v = j.get(key);
-        if (v.isArray()) {
-            List<Integer> out = new ArrayList<>();
-            for (JsonNode e : v) out.add(toInt(key, e));
-            if (n >= 0 && out.size() != n) throw bad(key, v, "needs one entry per block (" + n + ")");
-            return out;
-        }
-        if (n < 0) throw bad(key, v, "a list is required");
-        return Collections.nCopies(n, toInt(key, v));
-    }
-
-    private static List<String> textList(JsonNode j, String key) {
-        if (absent(j, key)) throw new CheckpointException("UNet config key '" + key + "' is missing");
-        JsonNode v = j.get(key);
-        if (!v.isArray()) throw bad(key, v, "a list of block type names is required");
-        List<String> out = new ArrayList<>();
-        for (JsonNode e : v) {
-            if (!e.isTextual()) throw bad(key, e, "block types are strings");
-            out.add(e.textValue());
-        }
+        if (v == null) return Collections.nCopies(n, dflt);
+        if (!v.isArray()) return Collections.nCopies(n, j.requiredInt(key));
+        List<Integer> out = j.intList(key);
+        if (out.size() != n) throw unsupported(key, v, "needs one entry per block (" + n + ")");
         return out;
     }
 
     private static void requireSize(String key, List<?> list, int n) {
-        if (list.size() != n) throw bad(key, list, "needs one entry per block_out_channels entry (" + n + ")");
+        if (list.size() != n) throw unsupported(key, list, "needs one entry per block_out_channels entry (" + n + ")");
     }
 }

@@ -1,13 +1,9 @@
 package dev.turbojet.vae;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.ConfigJson;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,8 +17,6 @@ import java.util.List;
 public record VaeConfig(int inChannels, int outChannels, int latentChannels, List<Integer> blockOutChannels,
                         int layersPerBlock, int normNumGroups, float scalingFactor, boolean forceUpcast,
                         int sampleSize, boolean midBlockAddAttention, boolean useQuantConv, boolean usePostQuantConv) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public VaeConfig {
         blockOutChannels = List.copyOf(blockOutChannels);
         if (blockOutChannels.isEmpty()) throw new CheckpointException("block_out_channels is empty");
@@ -53,91 +47,42 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
     }
 
     public static VaeConfig read(Path configJson) {
-        try {
-            return parse(Files.readString(configJson), configJson.toString());
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.read(configJson).build(VaeConfig::of);
     }
 
     /** Parses config.json text; {@code origin} names it in error messages. */
     public static VaeConfig parse(String json, String origin) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new CheckpointException(origin + ": not valid JSON: " + e.getMessage(), e);
-        }
-        try {
-            if (root.has("_class_name") && !root.get("_class_name").asText().equals("AutoencoderKL")) {
-                throw new CheckpointException("_class_name \"" + root.get("_class_name").asText() + "\" is not AutoencoderKL");
-            }
-            List<Integer> blocks = intList(root, "block_out_channels");
-            requireAll(root, "down_block_types", "DownEncoderBlock2D", blocks.size());
-            requireAll(root, "up_block_types", "UpDecoderBlock2D", blocks.size());
-            String act = root.path("act_fn").asText("silu");
-            if (!act.equals("silu")) throw new CheckpointException("act_fn \"" + act + "\" is not supported (silu)");
-            for (String key : List.of("shift_factor", "latents_mean", "latents_std")) {
-                JsonNode v = root.get(key);
-                if (v != null && !v.isNull()) {
-                    throw new CheckpointException(key + " " + v + " is not supported (SDXL's VAE has none)");
-                }
-            }
-            return new VaeConfig(
-                    intKey(root, "in_channels", 3), intKey(root, "out_channels", 3),
-                    intKey(root, "latent_channels", 4), blocks,
-                    intKey(root, "layers_per_block", 1), intKey(root, "norm_num_groups", 32),
-                    (float) numberKey(root, "scaling_factor", 0.18215), boolKey(root, "force_upcast", true),
-                    intKey(root, "sample_size", 512), boolKey(root, "mid_block_add_attention", true),
-                    boolKey(root, "use_quant_conv", true), boolKey(root, "use_post_quant_conv", true));
-        } catch (CheckpointException e) {
-            throw new CheckpointException(origin + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.parse(json, origin).build(VaeConfig::of);
     }
 
-    private static void requireAll(JsonNode root, String key, String only, int count) {
-        JsonNode v = root.get(key);
-        if (v == null || !v.isArray()) throw new CheckpointException("missing key " + key);
-        if (v.size() != count) {
-            throw new CheckpointException(key + " has " + v.size() + " entries but block_out_channels has " + count);
+    private static VaeConfig of(ConfigJson j) {
+        j.requireText("_class_name", "AutoencoderKL", "AutoencoderKL");
+        List<Integer> blocks = j.intList("block_out_channels");
+        requireAll(j, "down_block_types", "DownEncoderBlock2D", blocks.size());
+        requireAll(j, "up_block_types", "UpDecoderBlock2D", blocks.size());
+        j.requireText("act_fn", "silu", "silu");
+        for (String key : List.of("shift_factor", "latents_mean", "latents_std")) {
+            j.requireAbsent(key, "SDXL's VAE has none");
         }
-        for (JsonNode t : v) {
-            if (!t.asText().equals(only)) {
-                throw new CheckpointException(key + " entry \"" + t.asText() + "\" is not supported (only " + only + ")");
+        return new VaeConfig(
+                j.optionalInt("in_channels", 3), j.optionalInt("out_channels", 3),
+                j.optionalInt("latent_channels", 4), blocks,
+                j.optionalInt("layers_per_block", 1), j.optionalInt("norm_num_groups", 32),
+                (float) j.optionalDouble("scaling_factor", 0.18215), j.optionalBool("force_upcast", true),
+                j.optionalInt("sample_size", 512), j.optionalBool("mid_block_add_attention", true),
+                j.optionalBool("use_quant_conv", true), j.optionalBool("use_post_quant_conv", true));
+    }
+
+    private static void requireAll(ConfigJson j, String key, String only, int count) {
+        List<String> types = j.textList(key);
+        if (types.size() != count) {
+            throw new CheckpointException(key + " has " + types.size() + " entries but block_out_channels has " + count);
+        }
+        for (String t : types) {
+            if (!t.equals(only)) {
+                throw new CheckpointException(key + " entry \"" + t + "\" is not supported (only " + only + ")");
             }
         }
-    }
-
-    private static List<Integer> intList(JsonNode root, String key) {
-        JsonNode v = root.get(key);
-        if (v == null || !v.isArray()) throw new CheckpointException("missing key " + key);
-        List<Integer> out = new ArrayList<>();
-        for (JsonNode e : v) {
-            if (!e.isIntegralNumber()) throw new CheckpointException(key + " " + v + " is not a list of integers");
-            out.add(e.intValue());
-        }
-        return out;
-    }
-
-    private static int intKey(JsonNode root, String key, int dflt) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new CheckpointException(key + " " + v + " is not an integer");
-        return v.intValue();
-    }
-
-    private static double numberKey(JsonNode root, String key, double dflt) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isNumber()) throw new CheckpointException(key + " " + v + " is not a number");
-        return v.doubleValue();
-    }
-
-    private static boolean boolKey(JsonNode root, String key, boolean dflt) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isBoolean()) throw new CheckpointException(key + " " + v + " is not a boolean");
-        return v.booleanValue();
     }
 
     private static void positive(String key, int v) {

@@ -1,10 +1,10 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.clip.Goldens;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.image.PngImage;
 import dev.turbojet.image.PngReader;
 import dev.turbojet.pipeline.Uint8Check;
+import dev.turbojet.testing.Goldens;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GenerateCommandTest {
-    static final String TINY = ReferenceKit.root().resolve("tiny-sdxl").toString();
+    static final String TINY = ReferenceKit.tiny().toString();
 
     private static CliRun generate(String... extra) {
         String[] base = {"generate", "a photo of a cat", "--model", TINY, "--width", "64", "--height", "64", "--seed", "1001"};

@@ -1,12 +1,12 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.image.PngReader;
 import dev.turbojet.image.PngWriter;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.singlefile.TinySingleFile;
 import dev.turbojet.pipeline.ModelSourceTest;
 import dev.turbojet.pipeline.Uint8Check;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,10 +1,10 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.SafetensorsWriter;
 import dev.turbojet.io.TestCheckpoints;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,7 @@ class VerifyCommandTest {
     @BeforeAll
     static void tinyModelWithFp16Variants() throws IOException {
         model = tmp.resolve("tiny-sdxl");
-        Path source = ReferenceKit.root().resolve("tiny-sdxl");
+        Path source = ReferenceKit.tiny();
         try (Stream<Path> files = Files.walk(source)) {
             for (Path p : files.toList()) {
                 Path target = model.resolve(source.relativize(p).toString());
@@ -73,7 +73,7 @@ class VerifyCommandTest {
     @Test
     void aWrongGoldenFails(@TempDir Path goldens) throws IOException {
         // the scheduler's betas with one value changed: verify must fail and say where
-        Path real = ReferenceKit.root().resolve("goldens/scheduler.safetensors");
+        Path real = ReferenceKit.golden("scheduler.safetensors");
         float[] betas;
         try (var f = dev.turbojet.io.SafetensorsFile.open(real)) {
             betas = f.tensor("betas").toFloatArray();

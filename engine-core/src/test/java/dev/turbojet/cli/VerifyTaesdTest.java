@@ -1,6 +1,6 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.clip.ReferenceKit;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class VerifyTaesdTest {
 
     @Test
     void everyTaesdGoldenPassesWithTheWeightsBesideThem() {
-        CliRun run = CliRun.of("verify", "--model", ReferenceKit.root().resolve("tiny-sdxl").toString(), "--goldens", KIT.toString());
+        CliRun run = CliRun.of("verify", "--model", ReferenceKit.tiny().toString(), "--goldens", KIT.toString());
         assertEquals(0, run.exitCode(), run.out() + run.err());
         // 2 decoder outputs + 11 decoder layers + 2 encoder outputs; the weight files are bound, not listed
         assertTrue(run.out().contains("verify: 15 tensors ok, 0 failed, 0 not yet supported"), run.out());
@@ -54,7 +54,7 @@ class VerifyTaesdTest {
         Files.copy(KIT.resolve("taesdxl_encoder.safetensors"), goldens.resolve("taesdxl_encoder.safetensors"));
         // the encoder's weights under the decoder's name: the decoder cannot bind them
         Files.copy(KIT.resolve("taesdxl_encoder.safetensors"), goldens.resolve("taesdxl_decoder.safetensors"));
-        CliRun run = CliRun.of("verify", "--model", ReferenceKit.root().resolve("tiny-sdxl").toString(), "--goldens", goldens.toString(),
+        CliRun run = CliRun.of("verify", "--model", ReferenceKit.tiny().toString(), "--goldens", goldens.toString(),
                 "--failures-only");
         assertEquals(1, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("FAIL goldens.safetensors:decoder.output") && run.out().contains("not a TAESD decoder"), run.out());

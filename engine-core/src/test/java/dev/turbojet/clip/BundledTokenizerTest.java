@@ -2,6 +2,7 @@ package dev.turbojet.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -29,7 +30,7 @@ class BundledTokenizerTest {
         JsonNode prompts = new ObjectMapper().readTree(ReferenceKit.golden("tokenizer_prompts.json").toFile()).get("prompts");
         for (String name : new String[] {"tokenizer", "tokenizer_2"}) {
             ClipTokenizer bundled = ClipTokenizer.bundled(SDXL_TURBO + name + "/");
-            ClipTokenizer folder = ClipTokenizer.load(ReferenceKit.root().resolve("tiny-sdxl").resolve(name));
+            ClipTokenizer folder = ClipTokenizer.load(ReferenceKit.tiny(name));
             assertEquals(folder.padId(), bundled.padId(), name + " pad id");
             int n = 0;
             for (JsonNode p : prompts) {
@@ -43,7 +44,7 @@ class BundledTokenizerTest {
 
     @Test
     void streamsLoadLikeAFolder() throws IOException {
-        Path dir = ReferenceKit.root().resolve("tiny-sdxl/tokenizer_2");
+        Path dir = ReferenceKit.tiny("tokenizer_2");
         try (InputStream vocab = Files.newInputStream(dir.resolve("vocab.json"));
              InputStream merges = Files.newInputStream(dir.resolve("merges.txt"))) {
             ClipTokenizer t = ClipTokenizer.load(vocab, merges, Files.readString(dir.resolve("tokenizer_config.json")),

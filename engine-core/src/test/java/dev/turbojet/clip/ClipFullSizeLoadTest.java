@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

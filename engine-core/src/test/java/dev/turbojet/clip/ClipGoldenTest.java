@@ -5,6 +5,8 @@ import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.Goldens;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

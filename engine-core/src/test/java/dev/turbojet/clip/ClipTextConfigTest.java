@@ -2,6 +2,7 @@ package dev.turbojet.clip;
 
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.ops.Act;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

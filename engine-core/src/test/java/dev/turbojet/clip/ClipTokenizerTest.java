@@ -2,6 +2,10 @@ package dev.turbojet.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.io.SafetensorsFile;
+import dev.turbojet.io.TensorView;
+import dev.turbojet.tensor.DType;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,9 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +42,6 @@ class ClipTokenizerTest {
     private static final int BOS = 49406;
     private static final int EOS = 49407;
 
-    private static Path reference;
     private static ClipTokenizer tokenizer1;
     private static ClipTokenizer tokenizer2;
     private static JsonNode prompts;
@@ -49,14 +49,13 @@ class ClipTokenizerTest {
     private static Map<Integer, String> idToToken;
 
     @BeforeAll
-    static void load() throws IOException, URISyntaxException {
-        reference = Path.of(ClipTokenizerTest.class.getResource("/reference").toURI());
-        tokenizer1 = ClipTokenizer.load(reference.resolve("tiny-sdxl/tokenizer"));
-        tokenizer2 = ClipTokenizer.load(reference.resolve("tiny-sdxl/tokenizer_2"));
-        prompts = new ObjectMapper().readTree(reference.resolve("goldens/tokenizer_prompts.json").toFile()).get("prompts");
-        goldens = readI64Tensors(reference.resolve("goldens/tokenizer.safetensors"));
+    static void load() throws IOException {
+        tokenizer1 = ClipTokenizer.load(ReferenceKit.tiny("tokenizer"));
+        tokenizer2 = ClipTokenizer.load(ReferenceKit.tiny("tokenizer_2"));
+        prompts = new ObjectMapper().readTree(ReferenceKit.golden("tokenizer_prompts.json").toFile()).get("prompts");
+        goldens = readI64Tensors(ReferenceKit.golden("tokenizer.safetensors"));
         idToToken = new HashMap<>();
-        new ObjectMapper().readTree(reference.resolve("tiny-sdxl/tokenizer/vocab.json").toFile())
+        new ObjectMapper().readTree(ReferenceKit.tiny("tokenizer/vocab.json").toFile())
                 .properties().forEach(e -> idToToken.put(e.getValue().asInt(), e.getKey()));
     }
 
@@ -192,7 +191,7 @@ class ClipTokenizerTest {
     void concurrentEncodingMatchesSequential() throws Exception {
         List<String> texts = new ArrayList<>();
         for (JsonNode p : prompts) texts.add(p.get("prompt").asText());
-        ClipTokenizer fresh = ClipTokenizer.load(reference.resolve("tiny-sdxl/tokenizer"));
+        ClipTokenizer fresh = ClipTokenizer.load(ReferenceKit.tiny("tokenizer"));
         List<int[]> sequential = texts.stream().map(tokenizer1::encodeUntruncated).toList();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
             List<Future<Boolean>> results = new ArrayList<>();
@@ -227,7 +226,7 @@ class ClipTokenizerTest {
     // ---- helpers ----
 
     private static void copyTokenizerWithout(Path dir, String omitted) throws IOException {
-        Path src = reference.resolve("tiny-sdxl/tokenizer");
+        Path src = ReferenceKit.tiny("tokenizer");
         for (String name : List.of("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json")) {
             if (!name.equals(omitted)) Files.copy(src.resolve(name), dir.resolve(name));
         }
@@ -270,25 +269,16 @@ class ClipTokenizerTest {
         return out;
     }
 
-    /**
-     * Minimal reader for the I64 tensors of one safetensors file: u64 LE header length, JSON
-     * header {name: {dtype, shape, data_offsets: [begin, end]}}, then the data section.
-     * Stands in until the project's safetensors reader lands.
-     */
-    private static Map<String, long[]> readI64Tensors(Path file) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int headerLength = Math.toIntExact(bytes.getLong(0));
-        JsonNode header = new ObjectMapper().readTree(bytes.array(), 8, headerLength);
+    /** The I64 tensors of one safetensors file, by name. */
+    private static Map<String, long[]> readI64Tensors(Path file) {
         Map<String, long[]> tensors = new HashMap<>();
-        header.properties().forEach(e -> {
-            if (e.getKey().equals("__metadata__")) return;
-            assertEquals("I64", e.getValue().get("dtype").asText(), e.getKey());
-            int begin = 8 + headerLength + e.getValue().get("data_offsets").get(0).asInt();
-            int end = 8 + headerLength + e.getValue().get("data_offsets").get(1).asInt();
-            long[] values = new long[(end - begin) / Long.BYTES];
-            for (int i = 0; i < values.length; i++) values[i] = bytes.getLong(begin + i * Long.BYTES);
-            tensors.put(e.getKey(), values);
-        });
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (String name : f.names()) {
+                TensorView v = f.find(name).orElseThrow();
+                assertEquals(DType.I64, v.dtype(), name);
+                tensors.put(name, v.toLongArray());
+            }
+        }
         return tensors;
     }
 }

@@ -2,9 +2,10 @@ package dev.turbojet.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turbojet.testing.ReferenceKit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ class FullSizeManifestTest {
     @ParameterizedTest
     @ValueSource(strings = {"unet", "vae", "text_encoder", "text_encoder_2"})
     void countsMatchTheManifestTotals(String component) throws IOException {
-        JsonNode totals = new ObjectMapper().readTree(ReferenceFiles.root().resolve("manifests/totals.json").toFile()).get(component);
-        Path file = TestCheckpoints.sparseFp16(ReferenceFiles.root().resolve("manifests/" + component + ".tsv"), dir.resolve(component + ".safetensors"));
+        JsonNode totals = new ObjectMapper().readTree(ReferenceKit.manifest("totals.json").toFile()).get(component);
+        Path file = TestCheckpoints.sparseFp16(ReferenceKit.manifest(component + ".tsv"), dir.resolve(component + ".safetensors"));
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             TensorStats s = TensorStats.of(f);
             assertEquals(totals.get("tensors").asLong(), s.tensors());

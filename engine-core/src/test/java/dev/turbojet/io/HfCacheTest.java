@@ -1,5 +1,6 @@
 package dev.turbojet.io;
 
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class HfCacheTest {
         Files.createDirectories(repo.resolve("refs"));
         Files.writeString(repo.resolve("refs/main"), MAIN);              // no trailing newline, as the hub writes it
         Files.writeString(repo.resolve("refs/fp16"), OLD + "\n");
-        Path tiny = ReferenceFiles.tiny();
+        Path tiny = ReferenceKit.tiny();
         snapshot(MAIN, Map.of(
                 "model_index.json", Files.readString(tiny.resolve("model_index.json"))
                         .replaceAll("(?s)\"scheduler\".*?],|\"text_encoder\".*?],|\"text_encoder_2\".*?],|\"tokenizer\".*?],|\"tokenizer_2\".*?],|\"unet\".*?],", ""),

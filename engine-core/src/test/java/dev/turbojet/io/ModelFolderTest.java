@@ -1,5 +1,6 @@
 package dev.turbojet.io;
 
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class ModelFolderTest {
 
     @Test
     void tinyModelComponents() {
-        ModelFolder m = ModelFolder.open(ReferenceFiles.tiny());
+        ModelFolder m = ModelFolder.open(ReferenceKit.tiny());
         assertEquals("StableDiffusionXLPipeline", m.className());
         // feature_extractor and image_encoder are [null, null]: left out
         assertEquals(List.of("scheduler", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2", "unet", "vae"),
@@ -27,10 +28,10 @@ class ModelFolderTest {
         ModelComponent unet = m.component("unet");
         assertEquals("diffusers", unet.library());
         assertEquals("UNet2DConditionModel", unet.className());
-        assertEquals(ReferenceFiles.tiny().resolve("unet/config.json"), unet.config());
-        assertEquals(ReferenceFiles.tiny().resolve("scheduler/scheduler_config.json"), m.config("scheduler"));
-        assertEquals(ReferenceFiles.tiny().resolve("tokenizer_2/tokenizer_config.json"), m.config("tokenizer_2"));
-        assertEquals(ReferenceFiles.tiny().resolve("text_encoder_2/model.safetensors"), m.weights("text_encoder_2").path());
+        assertEquals(ReferenceKit.tiny("unet/config.json"), unet.config());
+        assertEquals(ReferenceKit.tiny("scheduler/scheduler_config.json"), m.config("scheduler"));
+        assertEquals(ReferenceKit.tiny("tokenizer_2/tokenizer_config.json"), m.config("tokenizer_2"));
+        assertEquals(ReferenceKit.tiny("text_encoder_2/model.safetensors"), m.weights("text_encoder_2").path());
         assertFalse(m.component("tokenizer").hasWeights());
         assertFalse(m.component("scheduler").hasWeights());
         try (SafetensorsSource vae = m.openWeights("vae")) {
@@ -40,20 +41,20 @@ class ModelFolderTest {
 
     @Test
     void unknownComponentListsTheOthers() {
-        ModelFolder m = ModelFolder.open(ReferenceFiles.tiny());
+        ModelFolder m = ModelFolder.open(ReferenceKit.tiny());
         var e = assertThrows(CheckpointException.class, () -> m.component("image_encoder"));
         assertTrue(e.getMessage().contains("no component \"image_encoder\" in model_index.json (it has scheduler, "), e.getMessage());
     }
 
     @Test
     void notAModelFolder() {
-        var e = assertThrows(CheckpointException.class, () -> ModelFolder.open(ReferenceFiles.tiny().resolve("unet")));
+        var e = assertThrows(CheckpointException.class, () -> ModelFolder.open(ReferenceKit.tiny("unet")));
         assertTrue(e.getMessage().contains("no model_index.json, so not a diffusers model folder (it holds config.json, "
                 + "diffusion_pytorch_model.safetensors)"), e.getMessage());
     }
 
     private Path partialCopy() throws IOException {
-        Files.copy(ReferenceFiles.tiny().resolve("model_index.json"), dir.resolve("model_index.json"));
+        Files.copy(ReferenceKit.tiny("model_index.json"), dir.resolve("model_index.json"));
         for (String c : List.of("scheduler", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2", "unet", "vae")) {
             Files.createDirectories(dir.resolve(c));
         }
@@ -83,7 +84,7 @@ class ModelFolderTest {
 
     @Test
     void resolveTakesALocalFolderFirst() {
-        assertEquals(ReferenceFiles.tiny(), ModelFolder.resolve(ReferenceFiles.tiny().toString(), java.util.Optional.empty()).root());
+        assertEquals(ReferenceKit.tiny(), ModelFolder.resolve(ReferenceKit.tiny().toString(), java.util.Optional.empty()).root());
         var e = assertThrows(CheckpointException.class, () -> ModelFolder.resolve("/no/such/place", java.util.Optional.empty()));
         assertTrue(e.getMessage().contains("no such folder, and not a repository id"), e.getMessage());
     }

@@ -2,6 +2,7 @@ package dev.turbojet.io;
 
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,7 @@ class SafetensorsFileTest {
             "goldens/unet.safetensors",
             "goldens/vae.safetensors"})
     void opensEveryReferenceFile(String relative) {
-        try (SafetensorsFile file = SafetensorsFile.open(ReferenceFiles.root().resolve(relative))) {
+        try (SafetensorsFile file = SafetensorsFile.open(ReferenceKit.root().resolve(relative))) {
             assertTrue(file.names().size() > 0, relative);
             assertEquals(0, file.dataOffset() % 8, "header padded to a multiple of 8");
             for (TensorView v : file.tensors()) {
@@ -42,7 +43,7 @@ class SafetensorsFileTest {
 
     @Test
     void tinyUnetTensorsHaveTheirConfiguredShapes() {
-        try (SafetensorsFile unet = SafetensorsFile.open(ReferenceFiles.tiny().resolve("unet/diffusion_pytorch_model.safetensors"))) {
+        try (SafetensorsFile unet = SafetensorsFile.open(ReferenceKit.tiny("unet/diffusion_pytorch_model.safetensors"))) {
             assertEquals("pt", unet.metadata().get("format"));
             TensorView convIn = unet.tensor("conv_in.weight");
             assertEquals(DType.F32, convIn.dtype());
@@ -58,8 +59,8 @@ class SafetensorsFileTest {
 
     @Test
     void goldensCarryMetadataAndIntegerTensors() {
-        try (SafetensorsFile scheduler = SafetensorsFile.open(ReferenceFiles.golden("scheduler.safetensors"));
-             SafetensorsFile tokens = SafetensorsFile.open(ReferenceFiles.golden("tokenizer.safetensors"))) {
+        try (SafetensorsFile scheduler = SafetensorsFile.open(ReferenceKit.golden("scheduler.safetensors"));
+             SafetensorsFile tokens = SafetensorsFile.open(ReferenceKit.golden("tokenizer.safetensors"))) {
             assertTrue(scheduler.metadata().get("config").contains("EulerAncestralDiscreteScheduler"));
             assertTrue(tokens.tensors().stream().anyMatch(v -> v.dtype() == DType.I64), "token ids are I64");
         }
@@ -67,7 +68,7 @@ class SafetensorsFileTest {
 
     @Test
     void viewsDieWithTheFile() {
-        SafetensorsFile file = SafetensorsFile.open(ReferenceFiles.tiny().resolve("vae/diffusion_pytorch_model.safetensors"));
+        SafetensorsFile file = SafetensorsFile.open(ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors"));
         TensorView v = file.tensor("decoder.conv_in.bias");
         v.getFloat(0);
         file.close();
@@ -77,7 +78,7 @@ class SafetensorsFileTest {
 
     @Test
     void missingTensorNamesTheSource() {
-        try (SafetensorsFile file = SafetensorsFile.open(ReferenceFiles.tiny().resolve("vae/diffusion_pytorch_model.safetensors"))) {
+        try (SafetensorsFile file = SafetensorsFile.open(ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors"))) {
             var e = assertThrows(CheckpointException.class, () -> file.tensor("nope.weight"));
             assertTrue(e.getMessage().contains("nope.weight") && e.getMessage().contains("vae"), e.getMessage());
         }
@@ -129,7 +130,7 @@ class SafetensorsFileTest {
 
     @Test
     void writerReproducesAReferenceFileByteForByte(@TempDir Path dir) throws IOException {
-        Path original = ReferenceFiles.tiny().resolve("vae/diffusion_pytorch_model.safetensors");
+        Path original = ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors");
         Path copy = dir.resolve("copy.safetensors");
         try (SafetensorsFile f = SafetensorsFile.open(original)) {
             SafetensorsWriter w = new SafetensorsWriter().metadata(f.metadata());

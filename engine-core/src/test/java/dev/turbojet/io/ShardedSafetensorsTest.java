@@ -2,6 +2,7 @@ package dev.turbojet.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShardedSafetensorsTest {
-    private static final Path VAE = ReferenceFiles.tiny().resolve("vae/diffusion_pytorch_model.safetensors");
+    private static final Path VAE = ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors");
 
     @TempDir
     Path dir;

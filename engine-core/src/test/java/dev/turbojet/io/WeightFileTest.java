@@ -1,6 +1,7 @@
 package dev.turbojet.io;
 
 import dev.turbojet.tensor.DType;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Choosing a component's weight file by {@link Variant}. */
 class WeightFileTest {
-    private static final Path VAE = ReferenceFiles.tiny().resolve("vae/diffusion_pytorch_model.safetensors");
-    private static final Path TEXT = ReferenceFiles.tiny().resolve("text_encoder/model.safetensors");
+    private static final Path VAE = ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors");
+    private static final Path TEXT = ReferenceKit.tiny("text_encoder/model.safetensors");
 
     @TempDir
     Path dir;

@@ -6,6 +6,7 @@ import dev.turbojet.io.Variant;
 import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.io.singlefile.TinySingleFile;
 import dev.turbojet.ops.cpu.CpuOps;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +30,12 @@ public class ModelSourceTest {
 
     @Test
     void singleFileGivesTheFolderPixels(@TempDir Path dir) throws IOException {
-        Path file = TinySingleFile.write(TinyModel.root(), dir.resolve("tiny_sdxl.safetensors"));
+        Path file = TinySingleFile.write(ReferenceKit.tiny(), dir.resolve("tiny_sdxl.safetensors"));
         GenerationRequest req = GenerationRequest.builder("a photo of a cat", "a lighthouse").size(64, 64).seed(1001)
                 .steps(2).build();
         SdxlPipeline fromFolder = SdxlPipeline.load(TinyModel.folder(), new CpuOps(), FP32);
         SdxlPipeline fromFile;
-        try (ModelSource src = ModelSource.singleFile(file, Optional.of(TinyModel.root()))) {
+        try (ModelSource src = ModelSource.singleFile(file, Optional.of(ReferenceKit.tiny()))) {
             assertTrue(src.description().contains("tiny_sdxl.safetensors"), src.description());
             assertEquals(file.toString(), src.name());
             fromFile = SdxlPipeline.load(src, new CpuOps(), FP32);
@@ -52,7 +53,7 @@ public class ModelSourceTest {
 
     @Test
     void aSingleFileWithTheWrongConfigsFailsNamingThem(@TempDir Path dir) throws IOException {
-        Path file = TinySingleFile.write(TinyModel.root(), dir.resolve("tiny_sdxl.safetensors"));
+        Path file = TinySingleFile.write(ReferenceKit.tiny(), dir.resolve("tiny_sdxl.safetensors"));
         // the bundled SDXL Turbo configs describe the full-size model: the tiny file's shapes do not fit them
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> SdxlPipeline.load(file, new CpuOps(), PipelineOptions.defaults()));
@@ -61,13 +62,13 @@ public class ModelSourceTest {
 
     @Test
     void openTellsFoldersFromFiles(@TempDir Path dir) throws IOException {
-        try (ModelSource folder = ModelSource.open(TinyModel.root(), Optional.empty(), Variant.ANY)) {
-            assertEquals(TinyModel.root().toString(), folder.name());
+        try (ModelSource folder = ModelSource.open(ReferenceKit.tiny(), Optional.empty(), Variant.ANY)) {
+            assertEquals(ReferenceKit.tiny().toString(), folder.name());
             assertEquals(4, folder.config().unet().inChannels());
             assertTrue(folder.weights(Component.UNET).names().contains("conv_in.weight"));
         }
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
-                () -> ModelSource.open(TinyModel.root(), Optional.of(TinyModel.root()), Variant.ANY));
+                () -> ModelSource.open(ReferenceKit.tiny(), Optional.of(ReferenceKit.tiny()), Variant.ANY));
         assertTrue(both.getMessage().contains("apply only to a single-file checkpoint"), both.getMessage());
         Path text = Files.writeString(dir.resolve("model.ckpt"), "x");
         CheckpointException notSafetensors = assertThrows(CheckpointException.class,

@@ -1,6 +1,7 @@
 package dev.turbojet.pipeline;
 
 import dev.turbojet.ops.cpu.CpuOps;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeExampleRuns(@TempDir Path dir) throws IOException {
-        example(TinyModel.root(), dir, 64);
+        example(ReferenceKit.tiny(), dir, 64);
         for (String f : List.of("fox-1.png", "fox-2.png", "fox-3.png", "a-lighthouse.png", "a-harbour.png")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }

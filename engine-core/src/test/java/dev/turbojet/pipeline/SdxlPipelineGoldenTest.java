@@ -2,14 +2,14 @@ package dev.turbojet.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turbojet.clip.Goldens;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.Goldens;
+import dev.turbojet.testing.ReferenceKit;
 import dev.turbojet.verify.Comparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

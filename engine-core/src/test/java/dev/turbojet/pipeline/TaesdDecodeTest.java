@@ -1,10 +1,10 @@
 package dev.turbojet.pipeline;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.taesd.TaesdDecoder;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.turbojet.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.TestCheckpoints;
+import dev.turbojet.testing.ReferenceKit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +18,8 @@ final class TinyModel {
     private TinyModel() {
     }
 
-    static Path root() {
-        return ReferenceKit.root().resolve("tiny-sdxl");
-    }
-
     static ModelFolder folder() {
-        return ModelFolder.open(root());
+        return ModelFolder.open(ReferenceKit.tiny());
     }
 
     /** Prompt {@code i} of goldens/tokenizer_prompts.json. */
@@ -44,7 +40,7 @@ final class TinyModel {
      * files: the fp32 weights rounded to fp16 (round to nearest even, as torch's {@code .half()}).
      */
     static ModelFolder withFp16Variant(Path dir) throws IOException {
-        Path src = root();
+        Path src = ReferenceKit.tiny();
         try (Stream<Path> files = Files.walk(src)) {
             for (Path p : files.toList()) {
                 Path target = dir.resolve(src.relativize(p).toString());

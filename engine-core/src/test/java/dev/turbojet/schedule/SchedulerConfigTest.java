@@ -1,5 +1,6 @@
 package dev.turbojet.schedule;
 
+import dev.turbojet.io.CheckpointException;
 import dev.turbojet.schedule.SchedulerConfig.BetaSchedule;
 import dev.turbojet.schedule.SchedulerConfig.PredictionType;
 import dev.turbojet.schedule.SchedulerConfig.TimestepSpacing;
@@ -23,7 +24,7 @@ class SchedulerConfigTest {
     @Test
     void tinySdxlUsesTheSameScheduler() {
         assertEquals(SchedulerConfig.sdxlTurbo(),
-                SchedulerConfig.load(dev.turbojet.clip.ReferenceKit.root().resolve("tiny-sdxl/scheduler/scheduler_config.json")));
+                SchedulerConfig.load(dev.turbojet.testing.ReferenceKit.tiny("scheduler/scheduler_config.json")));
     }
 
     @Test
@@ -59,7 +60,7 @@ class SchedulerConfigTest {
         assertTrue(rejected(with("\"rescale_betas_zero_snr\": true")).contains("rescale_betas_zero_snr"));
         assertTrue(rejected(with("\"trained_betas\": [0.1, 0.2]")).contains("trained_betas"));
         assertTrue(rejected(with("\"interpolation_type\": \"log_linear\"")).contains("\"log_linear\""));
-        assertTrue(rejected(with("\"num_train_timesteps\": \"1000\"")).contains("num_train_timesteps must be an integer"));
+        assertTrue(rejected(with("\"num_train_timesteps\": \"1000\"")).contains("num_train_timesteps \"1000\" is not an integer"));
         assertTrue(rejected("[1, 2]").contains("JSON object"));
     }
 
@@ -68,6 +69,6 @@ class SchedulerConfigTest {
     }
 
     private static String rejected(String json) {
-        return assertThrows(IllegalArgumentException.class, () -> SchedulerConfig.parse(json, "test.json")).getMessage();
+        return assertThrows(CheckpointException.class, () -> SchedulerConfig.parse(json, "test.json")).getMessage();
     }
 }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Every entry of goldens/torch_randn.* reproduced bit for bit, in the recorded call order. */
 class TorchGeneratorTest {
-    static final Path GOLDENS = dev.turbojet.clip.ReferenceKit.root().resolve("goldens");
+    static final Path GOLDENS = dev.turbojet.testing.ReferenceKit.root().resolve("goldens");
 
     @TestFactory
     List<DynamicTest> torchRandnGoldens() throws IOException {

@@ -1,6 +1,5 @@
 package dev.turbojet.taesd;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.SafetensorsFile;
@@ -10,6 +9,7 @@ import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.TracingOps;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
+import dev.turbojet.testing.ReferenceKit;
 import dev.turbojet.verify.Comparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

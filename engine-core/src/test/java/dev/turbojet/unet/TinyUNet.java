@@ -4,12 +4,11 @@ import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,18 +21,8 @@ import java.util.function.Function;
 final class TinyUNet {
     private TinyUNet() {}
 
-    static Path reference() {
-        URL url = TinyUNet.class.getResource("/reference/README.md");
-        if (url == null) throw new IllegalStateException("reference kit missing from the test classpath");
-        try {
-            return Path.of(url.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static Path unetDir() {
-        return reference().resolve("tiny-sdxl/unet");
+        return ReferenceKit.tiny("unet");
     }
 
     static Path weights() {
@@ -41,7 +30,7 @@ final class TinyUNet {
     }
 
     static Path goldens() {
-        return reference().resolve("goldens/unet.safetensors");
+        return ReferenceKit.golden("unet.safetensors");
     }
 
     static UNetConfig config() {
@@ -94,16 +83,7 @@ final class TinyUNet {
         };
     }
 
-    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /** The tensor rounded to fp16 as torch's .half() does (round to nearest even). */
-    static TensorView toF16(TensorView v) {
-        float[] x = v.toFloatArray();
-        MemorySegment seg = Arena.ofAuto().allocate(2L * x.length, 2);
-        for (int i = 0; i < x.length; i++) seg.setAtIndex(F16, i, Float.floatToFloat16(x[i]));
-        return new TensorView(v.name(), DType.F16, v.shape(), seg, v.origin() + " (cast to fp16)");
-    }
 
     /** A zero-filled F32 tensor. */
     static TensorView zeros(String name, long... shape) {

@@ -1,12 +1,12 @@
 package dev.turbojet.unet;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

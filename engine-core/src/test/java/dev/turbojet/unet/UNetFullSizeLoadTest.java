@@ -2,9 +2,9 @@ package dev.turbojet.unet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorSource;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -8,6 +8,7 @@ import dev.turbojet.ops.TracingOps;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
+import dev.turbojet.testing.ReferenceKit;
 import dev.turbojet.verify.Comparison;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +94,7 @@ class UNetGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void fp16WeightsMatchTheFp16Golden(String name) {
-        TensorSource half = TinyUNet.mapped(weights, "fp16-rounded", TinyUNet::toF16);
+        TensorSource half = ReferenceKit.roundedToFp16(weights);
         UNet2DCondition unet = UNet2DCondition.load(half, cpu, TinyUNet.config());
         HostTensor out = run(unet, cpu, name);
         List<String> failures = new ArrayList<>();

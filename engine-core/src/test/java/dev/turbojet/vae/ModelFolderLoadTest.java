@@ -1,12 +1,12 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,7 @@ class ModelFolderLoadTest {
     @Test
     void loadsFromTheTinyFolder() {
         Ops ops = new CpuOps(2);
-        ModelFolder folder = ModelFolder.open(ReferenceKit.tiny(""));
+        ModelFolder folder = ModelFolder.open(ReferenceKit.tiny());
         TextEncoders te = TextEncoders.load(folder, ops);
         assertEquals(72, te.promptEmbedDim());
         assertEquals(32, te.pooledDim());

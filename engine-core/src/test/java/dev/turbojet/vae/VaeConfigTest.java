@@ -1,7 +1,7 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.CheckpointException;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.turbojet.vae;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.TensorSource;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,20 +1,20 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.Goldens;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
+import dev.turbojet.testing.Goldens;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Map;
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

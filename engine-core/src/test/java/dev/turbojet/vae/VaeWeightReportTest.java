@@ -1,11 +1,11 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;

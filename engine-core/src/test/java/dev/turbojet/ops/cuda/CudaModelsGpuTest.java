@@ -2,10 +2,10 @@ package dev.turbojet.ops.cuda;
 
 import dev.turbojet.clip.ClipTextConfig;
 import dev.turbojet.clip.ClipTextModel;
-import dev.turbojet.clip.ReferenceKit;
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
+import dev.turbojet.testing.ReferenceKit;
 import dev.turbojet.unet.UNet2DCondition;
 import dev.turbojet.unet.UNetConfig;
 import dev.turbojet.vae.AutoencoderKL;
@@ -83,7 +83,7 @@ class CudaModelsGpuTest {
     @EnumSource(Precision.class)
     void unet(Precision p) {
         try (CudaOps ops = CudaOps.open(new CudaOps.Options(0, p, ARENA));
-             SafetensorsFile g = SafetensorsFile.open(ReferenceKit.root().resolve("goldens/unet.safetensors"))) {
+             SafetensorsFile g = SafetensorsFile.open(ReferenceKit.golden("unet.safetensors"))) {
             UNetConfig cfg = UNetConfig.read(ReferenceKit.tiny("unet/config.json"));
             UNet2DCondition unet = load("unet/diffusion_pytorch_model.safetensors", f -> UNet2DCondition.load(f, ops, cfg));
             for (String key : g.names()) {

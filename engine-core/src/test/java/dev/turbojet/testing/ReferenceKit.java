@@ -1,4 +1,4 @@
-package dev.turbojet.clip;
+package dev.turbojet.testing;
 
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorSource;
@@ -28,7 +28,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Test access to the reference kit, plus shape-only stand-ins for loading the full-size models without their data. */
+/** Paths into the reference kit (src/test/resources/reference), plus shape-only stand-ins for loading the full-size models without their data. */
 public final class ReferenceKit {
     private ReferenceKit() {
     }
@@ -41,6 +41,11 @@ public final class ReferenceKit {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The tiny SDXL folder (a diffusers pipeline folder). */
+    public static Path tiny() {
+        return root().resolve("tiny-sdxl");
     }
 
     public static Path tiny(String relative) {

@@ -1,6 +1,7 @@
-package dev.turbojet.clip;
+package dev.turbojet.testing;
 
 import dev.turbojet.io.SafetensorsFile;
+import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
@@ -34,8 +35,17 @@ public final class Goldens implements AutoCloseable {
         this.file = SafetensorsFile.open(path);
     }
 
+    /** A golden file of the reference kit ("scheduler.safetensors"). */
+    public static Goldens open(String file) {
+        return new Goldens(ReferenceKit.golden(file));
+    }
+
+    public TensorView tensor(String name) {
+        return file.find(name).orElseThrow(() -> new AssertionError(file.description() + " has no tensor " + name));
+    }
+
     public HostTensor get(String name) {
-        return file.find(name).orElseThrow(() -> new AssertionError("golden " + name + " missing")).toHost();
+        return tensor(name).toHost();
     }
 
     public boolean has(String name) {
@@ -47,16 +57,16 @@ public final class Goldens implements AutoCloseable {
     }
 
     public long[] longs(String name) {
-        return file.find(name).orElseThrow().toLongArray();
+        return tensor(name).toLongArray();
     }
 
     public byte[] bytes(String name) {
-        return file.find(name).orElseThrow().toByteArray();
+        return tensor(name).toByteArray();
     }
 
     /** An integer [B, T] golden as int[B][T]. */
     public int[][] ids(String name) {
-        var v = file.find(name).orElseThrow();
+        TensorView v = tensor(name);
         long[] flat = v.toLongArray();
         int b = v.shape().intDim(0), t = v.shape().intDim(1);
         int[][] out = new int[b][t];
@@ -72,12 +82,38 @@ public final class Goldens implements AutoCloseable {
         return new HostTensor(Shape.of(d), Arrays.copyOfRange(t.data(), from * inner, to * inner));
     }
 
+    /** {@link #assertClose}, printing the comparison and keeping the worst one of {@code group}. */
     public Comparison check(String group, String name, HostTensor actual, HostTensor expected, double tol) {
         Comparison c = Comparison.of(name, actual, expected);
         System.out.println(c.summary());
         worst.merge(group, c, (a, b) -> a.relErr() >= b.relErr() ? a : b);
-        assertTrue(c.withinScaled(tol), () -> c.summary() + " exceeds " + tol + " x max(1, max|e|):" + c.firstMismatches());
+        return assertClose(c, tol);
+    }
+
+    /** max |a - e| <= tol * max(1, max|e|); the failure prints name, shape, both metrics and the first mismatches. */
+    public static Comparison assertClose(String name, HostTensor actual, HostTensor expected, double tol) {
+        return assertClose(Comparison.of(name, actual, expected), tol);
+    }
+
+    private static Comparison assertClose(Comparison c, double tol) {
+        assertTrue(c.withinScaled(tol), () -> c.summary() + " exceeds " + tol + " * max(1, max|e|);" + c.firstMismatches());
         return c;
+    }
+
+    /** Every element bit-identical; the failure lists the first differing elements with their ulp distance. */
+    public static void assertSameFloats(String name, float[] actual, float[] expected) {
+        if (actual.length != expected.length) throw new AssertionError(name + ": " + actual.length + " elements, expected " + expected.length);
+        StringBuilder first = new StringBuilder();
+        int differ = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {
+                if (differ++ < 5) {
+                    first.append(String.format(" [%d] %.9g expected %.9g (%d ulp);", i, actual[i], expected[i],
+                            Math.abs(Float.floatToRawIntBits(actual[i]) - Float.floatToRawIntBits(expected[i]))));
+                }
+            }
+        }
+        if (differ > 0) throw new AssertionError(name + ": " + differ + " of " + actual.length + " elements differ;" + first);
     }
 
     public Comparison check(String group, String name, Ops ops, Tensor actual, double tol) {
