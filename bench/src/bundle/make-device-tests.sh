@@ -34,6 +34,20 @@ bundle=$(cd "$1" && pwd); shift
 repo=$(cd "$here/../.." && pwd)
 cp="$bundle/lib/turbojet.jar:$here/lib/ffi-bindings-tests.jar:$here/lib/kernels-tests.jar:$here/lib/engine-core-tests.jar"
 cp="$cp:$repo/ffi-bindings/src/test/resources:$repo/kernels/src/test/resources:$repo/engine-core/src/test/resources"
+# The tiny model's tokenizer folders need CLIP's BPE files, which the repository does not track
+# twice (the Maven build copies them in); take them from the jar that bundles them.
+for t in tokenizer tokenizer_2; do
+    d="$repo/engine-core/src/test/resources/reference/tiny-sdxl/$t"
+    for f in vocab.json merges.txt; do
+        [ -f "$d/$f" ] && continue
+        if command -v python3 >/dev/null; then
+            python3 -c 'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+                "$bundle/lib/turbojet.jar" "dev/turbojet/clip/$f" "$d/$f"
+        else
+            unzip -p "$bundle/lib/turbojet.jar" "dev/turbojet/clip/$f" > "$d/$f"
+        fi
+    done
+done
 case " $* " in *" --select"*|*" --scan"*) ;; *) set -- --scan-class-path "$@" ;; esac
 cd "$repo"
 exec "$bundle/runtime/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx13g \
