@@ -38,7 +38,26 @@ public record SearchEnvironment(Map<String, String> properties, Map<String, Stri
             }
         }
         return new SearchEnvironment(props, System.getenv(), Path.of(System.getProperty("user.home")),
-                List.of(Path.of("/usr/local"), Path.of("/usr"), Path.of("/opt/conda")), classpath, true);
+                systemPrefixes(Path.of("/opt")), classpath, true);
+    }
+
+    /**
+     * /usr/local, /usr, /opt/conda, and the virtual environments of applications installed under
+     * {@code opt} ({@code /opt/<app>/.venv} or {@code /opt/<app>/venv}), where a machine's PyTorch and
+     * its NVIDIA wheels often live.
+     */
+    static List<Path> systemPrefixes(Path opt) {
+        List<Path> out = new ArrayList<>(List.of(Path.of("/usr/local"), Path.of("/usr"), opt.resolve("conda")));
+        try (var apps = java.nio.file.Files.list(opt)) {
+            for (Path app : apps.sorted().toList()) {
+                for (String venv : List.of(".venv", "venv")) {
+                    if (java.nio.file.Files.isDirectory(app.resolve(venv).resolve("lib"))) out.add(app.resolve(venv));
+                }
+            }
+        } catch (java.io.IOException | SecurityException e) {
+            // no readable /opt: nothing more to search there
+        }
+        return List.copyOf(out);
     }
 
     String property(String key) {

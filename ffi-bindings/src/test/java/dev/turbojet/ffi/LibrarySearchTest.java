@@ -37,6 +37,19 @@ class LibrarySearchTest {
     }
 
     @Test
+    void applicationVirtualEnvironmentsUnderOptAreSystemPrefixes() throws Exception {
+        Path opt = tmp.resolve("opt");
+        java.nio.file.Files.createDirectories(opt.resolve("torch/.venv/lib/python3.12/site-packages"));
+        java.nio.file.Files.createDirectories(opt.resolve("tool/venv/lib"));
+        java.nio.file.Files.createDirectories(opt.resolve("plain/lib"));
+        List<Path> prefixes = SearchEnvironment.systemPrefixes(opt);
+        org.junit.jupiter.api.Assertions.assertTrue(prefixes.contains(opt.resolve("torch/.venv")), prefixes.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(prefixes.contains(opt.resolve("tool/venv")), prefixes.toString());
+        org.junit.jupiter.api.Assertions.assertFalse(prefixes.contains(opt.resolve("plain")), prefixes.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), SearchEnvironment.systemPrefixes(tmp.resolve("none")).subList(3, 3));
+    }
+
+    @Test
     void explicitPropertyComesFirstThenEnvironment() throws IOException {
         Path prop = touch("explicit/libcublasLt.so.13");
         Path envDir = touch("fromenv/libcublasLt.so.12").getParent();
