@@ -77,4 +77,11 @@ public final class Backends {
     public static void close(Ops ops) {
         if (ops instanceof CudaOps cuda) cuda.close();
     }
+
+    /** The three numbers of a {@code AxBxC} shape parameter; {@code form} names them in the error ("MxKxN"). */
+    public static int[] triple(String what, String shape, String form) {
+        String[] p = shape.split("x");
+        if (p.length != 3) throw new IllegalArgumentException(what + " shape '" + shape + "': expected " + form);
+        return new int[]{Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+    }
 }

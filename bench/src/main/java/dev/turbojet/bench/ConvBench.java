@@ -44,9 +44,7 @@ public class ConvBench {
 
     /** Cin, Cout, S of a shape parameter. */
     public static int[] dims(String shape) {
-        String[] p = shape.split("x");
-        if (p.length != 3) throw new IllegalArgumentException("conv shape '" + shape + "': expected CinxCoutxS");
-        return new int[]{Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+        return Backends.triple("conv", shape, "CinxCoutxS");
     }
 
     public static double flops(String shape) {

@@ -45,9 +45,7 @@ public class GemmBench {
 
     /** M, K, N of a shape parameter. */
     public static int[] dims(String shape) {
-        String[] p = shape.split("x");
-        if (p.length != 3) throw new IllegalArgumentException("gemm shape '" + shape + "': expected MxKxN");
-        return new int[]{Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+        return Backends.triple("gemm", shape, "MxKxN");
     }
 
     public static double flops(String shape) {
