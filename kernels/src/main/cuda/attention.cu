@@ -24,14 +24,24 @@ namespace tj_attn {
 
 // c += a * b on one 16x8x16 tile.
 __device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, tj::f16) {
+#ifdef TJ_HOST_EMULATION
+    const unsigned b[2] = {b0, b1};
+    tjemu::ptx::mma_m16n8k16_f32(c, a, b, c, false);
+#else
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
 }
 __device__ __forceinline__ void mma16816(float c[4], const unsigned a[4], unsigned b0, unsigned b1, tj::bf16) {
+#ifdef TJ_HOST_EMULATION
+    const unsigned b[2] = {b0, b1};
+    tjemu::ptx::mma_m16n8k16_f32(c, a, b, c, true);
+#else
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
 }
 
 constexpr int WARPS = 4;

@@ -1,6 +1,8 @@
 // Shared helpers for turbojet's kernels: fp16/bf16 storage types, conversions and reductions.
 // Storage is fp16 or bf16; every kernel does its arithmetic in fp32.
 // No system headers: NVRTC compiles these sources as they are, with no CUDA include path.
+// TJ_HOST_EMULATION: the host build for turbojet's CUDA emulator (ffi-bindings/src/test/cuda-emulator),
+// where each PTX instruction below comes from the emulator's tjemu::ptx instead of inline asm.
 #pragma once
 
 namespace tj {
@@ -12,9 +14,13 @@ struct bf16 { unsigned short bits; };
 
 __device__ __forceinline__ float to_f32(float x) { return x; }
 __device__ __forceinline__ float to_f32(f16 x) {
+#ifdef TJ_HOST_EMULATION
+    return tjemu::ptx::cvt_f32_f16(x.bits);
+#else
     float f;
     asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(x.bits));
     return f;
+#endif
 }
 __device__ __forceinline__ float to_f32(bf16 x) { return __int_as_float(((unsigned)x.bits) << 16); }
 
@@ -22,12 +28,20 @@ template <typename T> __device__ __forceinline__ T from_f32(float x);
 template <> __device__ __forceinline__ float from_f32<float>(float x) { return x; }
 template <> __device__ __forceinline__ f16 from_f32<f16>(float x) {
     f16 h;
+#ifdef TJ_HOST_EMULATION
+    h.bits = tjemu::ptx::cvt_rn_f16_f32(x);
+#else
     asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.bits) : "f"(x));
+#endif
     return h;
 }
 template <> __device__ __forceinline__ bf16 from_f32<bf16>(float x) {
     bf16 h;
+#ifdef TJ_HOST_EMULATION
+    h.bits = tjemu::ptx::cvt_rn_bf16_f32(x);
+#else
     asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h.bits) : "f"(x));
+#endif
     return h;
 }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.turbojet.ffi.cuda.CudaAvailability;
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.ffi.cuda.DevicePtr;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +17,7 @@ class LayoutAttentionGpuTest {
     /** Per test, so each GPU test is reported as skipped with the reason. */
     @BeforeEach
     void setUp() {
-        assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
+        assumeTrue(GpuTests.skipReason().isEmpty(), () -> GpuTests.skipReason().orElse(""));
         if (gpu == null) {
             gpu = new GpuFixture();
         }

@@ -3,7 +3,7 @@ package dev.turbojet.kernels;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.turbojet.ffi.cuda.CudaAvailability;
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.ffi.cuda.DevicePtr;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +19,7 @@ class NormElementwiseGpuTest {
     /** Per test, so each GPU test is reported as skipped with the reason. */
     @BeforeEach
     void setUp() {
-        assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
+        assumeTrue(GpuTests.skipReason().isEmpty(), () -> GpuTests.skipReason().orElse(""));
         if (gpu == null) {
             gpu = new GpuFixture();
         }

@@ -1,5 +1,6 @@
 package dev.turbojet.ops.cuda;
 
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.ffi.Lib;
 
 import java.nio.file.Files;
@@ -8,9 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether the CUDA backend can start in this test JVM, and if not why (the skip reason). Libraries
- * unzipped into the repository's {@code .native/} folder are used when present; otherwise the normal
- * search (README-native.md) applies.
+ * Whether the CUDA backend can start in this test JVM, and if not why (the skip reason). The build
+ * runs these suites on the CUDA emulator ({@link GpuTests}); without it, libraries unzipped into the
+ * repository's {@code .native/} folder are used when present, otherwise the normal search
+ * (README-native.md) applies.
  */
 final class GpuSupport {
     private static Optional<String> reason;
@@ -22,8 +24,11 @@ final class GpuSupport {
             useNative(Lib.CUBLAS_LT, "nvidia/cu13/lib/libcublasLt.so.13");
             useNative(Lib.CUDNN, "nvidia/cudnn/lib/libcudnn.so.9");
             useNative(Lib.NVRTC, "nvidia/cu13/lib/libnvrtc.so.13");
-            List<CudaProbe.Problem> problems = CudaProbe.problems();
-            reason = problems.isEmpty() ? Optional.empty() : Optional.of("no CUDA backend here: " + CudaProbe.oneLine(problems));
+            reason = GpuTests.skipReason(Lib.CUBLAS_LT, Lib.CUDNN);
+            if (reason.isEmpty()) {
+                List<CudaProbe.Problem> problems = CudaProbe.problems();
+                reason = problems.isEmpty() ? Optional.empty() : Optional.of("no CUDA backend here: " + CudaProbe.oneLine(problems));
+            }
         }
         return reason;
     }

@@ -8,7 +8,7 @@ import dev.turbojet.ffi.HostData;
 import dev.turbojet.ffi.Lib;
 import dev.turbojet.ffi.NativeLibraries;
 import dev.turbojet.ffi.WheelLibraries;
-import dev.turbojet.ffi.cuda.CudaAvailability;
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.ffi.cuda.CudaDriver;
 import dev.turbojet.ffi.cuda.CudaMemory;
 import dev.turbojet.ffi.cuda.CudaStreams;
@@ -28,8 +28,8 @@ class CublasLtGpuTest {
     /** Per test, so each GPU test is reported as skipped with the reason. */
     @BeforeEach
     void gpu() {
-        assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
-        WheelLibraries.configure(Lib.CUBLAS_LT);
+        assumeTrue(GpuTests.skipReason(Lib.CUBLAS_LT).isEmpty(), () -> GpuTests.skipReason(Lib.CUBLAS_LT).orElse(""));
+        if (GpuTests.emulatorFolder().isEmpty()) WheelLibraries.configure(Lib.CUBLAS_LT);  // real GPU: the wheel's library
         assumeTrue(NativeLibraries.isAvailable(Lib.CUBLAS_LT), "libcublasLt not found");
         CudaDriver.retainPrimaryContext(CudaDriver.device(0));
     }

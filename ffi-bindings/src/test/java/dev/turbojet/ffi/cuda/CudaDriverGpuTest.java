@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.turbojet.ffi.GpuTests;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +18,7 @@ class CudaDriverGpuTest {
     /** Per test, so each GPU test is reported as skipped with the reason. */
     @BeforeEach
     void gpu() {
-        assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
+        assumeTrue(GpuTests.skipReason().isEmpty(), () -> GpuTests.skipReason().orElse(""));
         context = CudaDriver.retainPrimaryContext(CudaDriver.device(0));
     }
 

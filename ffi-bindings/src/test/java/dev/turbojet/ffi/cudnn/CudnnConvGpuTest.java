@@ -7,7 +7,7 @@ import dev.turbojet.ffi.HostData;
 import dev.turbojet.ffi.Lib;
 import dev.turbojet.ffi.NativeLibraries;
 import dev.turbojet.ffi.WheelLibraries;
-import dev.turbojet.ffi.cuda.CudaAvailability;
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.ffi.cuda.CudaDriver;
 import dev.turbojet.ffi.cuda.CudaMemory;
 import dev.turbojet.ffi.cuda.CudaStreams;
@@ -26,8 +26,8 @@ class CudnnConvGpuTest {
     /** Per test, so each GPU test is reported as skipped with the reason. */
     @BeforeEach
     void gpu() {
-        assumeTrue(CudaAvailability.unavailable().isEmpty(), () -> CudaAvailability.unavailable().orElse(""));
-        WheelLibraries.configure(Lib.CUDNN);
+        assumeTrue(GpuTests.skipReason(Lib.CUDNN).isEmpty(), () -> GpuTests.skipReason(Lib.CUDNN).orElse(""));
+        if (GpuTests.emulatorFolder().isEmpty()) WheelLibraries.configure(Lib.CUDNN);  // real GPU: the wheel's library
         assumeTrue(NativeLibraries.isAvailable(Lib.CUDNN), "libcudnn.so.9 not found");
         CudaDriver.retainPrimaryContext(CudaDriver.device(0));
     }
