@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds turbojet's CUDA emulator with g++ (see README.md):
 #   build.sh libs OUT_DIR                  libcuda.so.1, libcublasLt.so.13, libcudnn.so.9 and the self tests
-#   build.sh kernels OUT_DIR SRC_DIR MAIN  SRC_DIR/MAIN.cu compiled for the host into OUT_DIR/kernels/MAIN.so
+#   build.sh kernels OUT_DIR SRC_DIR MAIN [RESOURCES]
+#                                          SRC_DIR/MAIN.cu compiled for the host into OUT_DIR/kernels/MAIN.so;
+#                                          RESOURCES (ptxas's register / shared memory table of the real
+#                                          build, see kernels/build-kernels.sh) is copied beside it
 # Needs g++ and NVIDIA's headers (nvidia-headers.sh). When either is missing it writes the reason to
 # OUT_DIR/UNAVAILABLE and exits 0, so the build goes on and the emulated tests skip with that reason.
 # Each output is rebuilt only when its sources, flags or compiler changed. TJEMU_ONLY="libcublasLt.so.13 ..."
@@ -101,6 +104,7 @@ libs)
     ;;
 kernels)
     host_kernels "$(cd "$3" && pwd)" "$4"
+    if [ -n "${5:-}" ] && [ -f "$5" ]; then cp "$5" "$out/kernels/$4.resources"; else rm -f "$out/kernels/$4.resources"; fi
     ;;
 *)
     echo "usage: build.sh libs OUT_DIR | build.sh kernels OUT_DIR SRC_DIR MAIN" >&2

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 #include "state.h"
 
@@ -31,6 +32,16 @@ std::string folder_of_this_library() {
         return slash == std::string::npos ? "." : path.substr(0, slash);
     }
     return ".";
+}
+
+/** OUT/kernels/MAIN.resources: "arch kernel registers shared_bytes" lines (kernels/build-kernels.sh). */
+void load_resources(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (!f) return;
+    char arch[32], kernel[256];
+    int regs, smem;
+    while (std::fscanf(f, "%31s %255s %d %d", arch, kernel, &regs, &smem) == 4) state().resources[kernel][arch] = {regs, smem};
+    std::fclose(f);
 }
 
 void load_library_file(const std::string& path) {
@@ -51,6 +62,7 @@ void load_library_file(const std::string& path) {
         return;
     }
     s.libraries.push_back(lib);
+    load_resources(path.substr(0, path.size() - 3) + ".resources");
     trace("kernel library " + path + ": " + std::to_string(lib->kernel_count) + " kernels");
 }
 
@@ -222,7 +234,17 @@ TJEMU_API CUresult cuModuleGetFunction(CUfunction* hfunc, CUmodule hmod, const c
         for (const KernelLibrary* lib : s.libraries) {
             if (k >= lib->kernels && k < lib->kernels + lib->kernel_count) owner = lib;
         }
-        CUfunction f = new CUfunc_st{hmod, k, owner, 48 * 1024};
+        // The cubin the real driver would pick for the emulated device: its own SASS (sm_XY or sm_XYa).
+        const std::string arch = "sm_" + std::to_string(s.cc_major) + std::to_string(s.cc_minor);
+        int registers = -1, shared = 0;
+        auto res = s.resources.find(k->name);
+        if (res != s.resources.end()) {
+            for (const std::string& a : {arch, arch + "a"}) {
+                auto it = res->second.find(a);
+                if (it != res->second.end()) std::tie(registers, shared) = it->second;
+            }
+        }
+        CUfunction f = new CUfunc_st{hmod, k, owner, 48 * 1024 - shared, registers, shared};
         hmod->functions.insert(f);
         s.functions.insert(f);
         *hfunc = f;
@@ -253,8 +275,13 @@ TJEMU_API CUresult cuFuncSetAttribute(CUfunction hfunc, CUfunction_attribute att
     cuDeviceGetAttribute(&optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, 0);
     switch (attrib) {
         case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES:
-            if (value < 0 || value > optin) return invalid("cuFuncSetAttribute: " + std::to_string(value) +
-                                                          " bytes of dynamic shared memory exceeds the device's opt-in limit " + std::to_string(optin));
+            // "The sum of this value and the function attribute CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES cannot
+            // exceed the device attribute CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN."
+            if (value < 0 || value + hfunc->static_shared > optin) {
+                return invalid("cuFuncSetAttribute(" + std::string(hfunc->info->name) + "): " + std::to_string(value) +
+                               " bytes of dynamic shared memory plus " + std::to_string(hfunc->static_shared) +
+                               " static exceed the device's opt-in limit " + std::to_string(optin));
+            }
             hfunc->max_dynamic_shared = value;
             return CUDA_SUCCESS;
         case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT:
@@ -293,6 +320,20 @@ TJEMU_API CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned 
     if ((int)sharedMemBytes > f->max_dynamic_shared) {
         return invalid("cuLaunchKernel(" + name + "): " + std::to_string(sharedMemBytes) + " bytes of dynamic shared memory, above " +
                        std::to_string(f->max_dynamic_shared) + " (raise it with CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+    }
+    if (f->registers > 0) {
+        // Registers are allocated per warp in units of 256; a block gets at most 65536 (MAX_REGISTERS_PER_BLOCK).
+        const unsigned long long threads = (unsigned long long)blockDimX * blockDimY * blockDimZ;
+        const unsigned long long per_warp = ((unsigned long long)f->registers * 32 + 255) / 256 * 256;
+        const unsigned long long needed = per_warp * ((threads + 31) / 32);
+        if (needed > 65536) {
+            std::string why = "cuLaunchKernel(" + name + "): " + std::to_string(threads) + " threads of " +
+                              std::to_string(f->registers) + " registers (ptxas) need " + std::to_string(needed) +
+                              " registers per block, more than the 65536 a block may use";
+            report(why);
+            set_detail(CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, why);
+            return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
+        }
     }
     if (extra) {
         set_detail(CUDA_ERROR_NOT_SUPPORTED, "cuLaunchKernel(" + name + "): the 'extra' parameter buffer is not emulated");

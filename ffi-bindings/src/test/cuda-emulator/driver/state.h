@@ -59,6 +59,8 @@ struct CUfunc_st {
     const tjemu::KernelInfo* info;
     const tjemu::KernelLibrary* library;
     int max_dynamic_shared;
+    int registers;      // per thread, from ptxas for the emulated architecture (-1: unknown)
+    int static_shared;  // bytes
 };
 
 struct CUgraph_st {
@@ -126,6 +128,8 @@ struct State {
     bool device_thread_started = false;
 
     std::vector<const KernelLibrary*> libraries;
+    // ptxas's resource use of each kernel: kernel name -> arch ("sm_90a") -> {registers, static shared bytes}
+    std::map<std::string, std::map<std::string, std::pair<int, int>>> resources;
     std::vector<std::string> library_problems;
     bool libraries_loaded = false;
 };
