@@ -143,6 +143,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--taesd", paramLabel = "PATH", description = "The TAESD decoder: " + TaesdFiles.DECODER + " or a folder holding it.")
     Path taesdPath;
 
+    @Option(names = "--check-each-op", description = "Wait for every op and check its output for NaN and infinity, so a GPU"
+            + " fault or the first non-finite value names the op that caused it (slow).")
+    boolean checkEachOp;
+
     @Option(names = "--preview", paramLabel = "DIR",
             description = "Write a TAESD preview of every step's denoised prediction to DIR/step-{step}.png (-{i} per batch image).")
     Path preview;
@@ -183,7 +187,7 @@ final class GenerateCommand implements Callable<Integer> {
         Optional<Ops> vaeOps = Backend.vaeBackendFor(ops);
 
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
-                .withWarnings(w -> stderr.println(name + ": warning: " + w));
+                .withWarnings(w -> stderr.println(name + ": warning: " + w)).withEachOpChecked(checkEachOp);
         if (vaeOps.isPresent()) options = options.withVaeOps(vaeOps.get());
         SdxlPipeline pipeline;
         Optional<Path> taesdFile;

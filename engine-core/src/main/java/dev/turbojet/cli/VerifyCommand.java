@@ -53,6 +53,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--failures-only", description = "Print only failing and unsupported tensors (and the summary).")
     boolean failuresOnly;
 
+    @Option(names = "--check-each-op", description = "Wait for every op and check its output for NaN and infinity, so a GPU"
+            + " fault or the first non-finite value names the op that caused it (slow).")
+    boolean checkEachOp;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
         Ops ops = Backend.parse(backend).create(notice -> err.println("turbojet verify: " + notice));
         out.println("verify " + folder.root() + " against " + goldens + " on " + ops.describe());
         List<CheckLine> lines;
-        try (VerifyContext ctx = new VerifyContext(folder, ops)) {
+        try (VerifyContext ctx = new VerifyContext(folder, ops, checkEachOp)) {
             lines = new Verifier(suites()).run(ctx, goldens, line -> {
                 if (!failuresOnly || line.status() != CheckLine.Status.PASS) {
                     out.println(line.format());

@@ -25,9 +25,12 @@ import java.util.logging.Logger;
  * @param taesdDecoder a {@code taesdxl_decoder.safetensors} file: the final decode runs this tiny
  *                     autoencoder instead of the full VAE (much faster, slightly softer images); empty:
  *                     the full VAE. The VAE still loads: img2img encodes with it.
+ * @param checkEachOp  wait for every op and check its output for NaN and infinity, so a GPU fault or the
+ *                     first non-finite value is pinned to the op that caused it ({@link dev.turbojet.ops.CheckedOps});
+ *                     slow, for finding faults
  */
 public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Optional<String> modelName,
-                              Consumer<String> warnings, Optional<Path> taesdDecoder) {
+                              Consumer<String> warnings, Optional<Path> taesdDecoder, boolean checkEachOp) {
     private static final Logger LOG = Logger.getLogger(SdxlPipeline.class.getName());
 
     public PipelineOptions {
@@ -41,27 +44,32 @@ public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Opti
 
     /** Any variant (fp32 preferred), the VAE on the pipeline's backend, warnings to java.util.logging. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty());
+        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false);
     }
 
     public PipelineOptions withVariants(List<Variant> preference) {
-        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder);
+        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder, checkEachOp);
     }
 
     public PipelineOptions withVaeOps(Ops ops) {
-        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder);
+        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder, checkEachOp);
     }
 
     public PipelineOptions withModelName(String name) {
-        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder);
+        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder, checkEachOp);
     }
 
     public PipelineOptions withWarnings(Consumer<String> listener) {
-        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder);
+        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder, checkEachOp);
     }
 
     /** Final decode with the TAESD decoder in {@code decoderFile} ({@code taesdxl_decoder.safetensors}). */
     public PipelineOptions withTaesdDecoder(Path decoderFile) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile));
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile), checkEachOp);
+    }
+
+    /** Waits for every op and checks its output for NaN and infinity (see {@code checkEachOp}). */
+    public PipelineOptions withEachOpChecked(boolean check) {
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, check);
     }
 }

@@ -9,6 +9,7 @@ import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.singlefile.Component;
+import dev.turbojet.ops.CheckedOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.schedule.EulerAncestral;
 import dev.turbojet.schedule.Schedule;
@@ -108,8 +109,10 @@ public final class SdxlPipeline {
      * bound by {@code ops} (the VAE and TAESD by {@code opts.vaeOps()} when given). The source may be
      * closed once this returns.
      */
-    public static SdxlPipeline load(ModelSource src, Ops ops, PipelineOptions opts) {
-        Ops vaeOps = opts.vaeOps().orElse(ops);
+    public static SdxlPipeline load(ModelSource src, Ops backend, PipelineOptions opts) {
+        // every model runs through a CheckedOps: a backend failure names the op that failed
+        Ops ops = new CheckedOps(backend, opts.checkEachOp());
+        Ops vaeOps = opts.vaeOps().filter(v -> v != backend).<Ops>map(v -> new CheckedOps(v, opts.checkEachOp())).orElse(ops);
         ModelConfig cfg = src.config();
         if (cfg.vae().forceUpcast() && vaeOps.storageType() == DType.F16) {
             // diffusers' force_upcast: this VAE overflows in fp16 and would decode to NaN or black
@@ -277,7 +280,9 @@ public final class SdxlPipeline {
         for (int i = 0; i < p.length; i++) {
             if (!Float.isFinite(p[i])) {
                 throw new IllegalStateException("the decoded image has a non-finite value at element " + i + " (decoder on "
-                        + vaeOps.describe() + "): a numeric overflow, most likely; try a bf16 or fp32 backend for the VAE");
+                        + vaeOps.describe() + "): a numeric overflow, most likely; try a bf16 or fp32 backend for the VAE"
+                        + (options.checkEachOp() ? "" : ", or check each op (PipelineOptions.withEachOpChecked, --check-each-op)"
+                        + " to find the first op that makes a NaN or infinity"));
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.Variant;
 import dev.turbojet.io.WeightFile;
+import dev.turbojet.ops.CheckedOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.unet.UNet2DCondition;
 import dev.turbojet.unet.UNetConfig;
@@ -22,13 +23,24 @@ import java.util.function.Supplier;
  */
 public final class VerifyContext implements AutoCloseable {
     private final ModelFolder model;
+    private final Ops backend;
     private final Ops ops;
+    private final boolean checkEachOp;
     private final Map<String, Object> loaded = new HashMap<>();
     private final Map<String, AutoCloseable> owned = new HashMap<>();
+    private Ops vaeOps;
+    private Ops vaeBackend;
 
-    public VerifyContext(ModelFolder model, Ops ops) {
+    /** Runs the suites on {@code backend}, each op through a {@link CheckedOps} (waiting for and checking each op if asked). */
+    public VerifyContext(ModelFolder model, Ops backend, boolean checkEachOp) {
         this.model = model;
-        this.ops = ops;
+        this.backend = backend;
+        this.ops = new CheckedOps(backend, checkEachOp);
+        this.checkEachOp = checkEachOp;
+    }
+
+    public VerifyContext(ModelFolder model, Ops backend) {
+        this(model, backend, false);
     }
 
     public Ops ops() {
@@ -56,7 +68,11 @@ public final class VerifyContext implements AutoCloseable {
 
     /** The backend the VAE runs on: the SDXL VAE overflows in fp16, so an fp16 backend lends it a bf16 one. */
     public Ops vaeOps() {
-        return cached("vae-backend", () -> dev.turbojet.ops.Backend.vaeBackendFor(ops).orElse(ops));
+        if (vaeOps == null) {
+            vaeBackend = dev.turbojet.ops.Backend.vaeBackendFor(backend).orElse(null);
+            vaeOps = vaeBackend == null ? ops : new CheckedOps(vaeBackend, checkEachOp);
+        }
+        return vaeOps;
     }
 
     /** Whether {@code component} has weights of {@code variant} (the fp16w goldens need the fp16 files). */
@@ -117,6 +133,15 @@ public final class VerifyContext implements AutoCloseable {
         }
         owned.clear();
         loaded.clear();
+        if (vaeBackend instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) first = new RuntimeException("closing the VAE backend: " + e, e);
+            }
+        }
+        vaeOps = null;
+        vaeBackend = null;
         if (first != null) throw first;
     }
 }
