@@ -858,26 +858,48 @@ public final class CudaOps implements Ops, AutoCloseable {
         return c;
     }
 
-    /** Waits for the stream, then frees everything this backend allocated and releases the context. */
+    /**
+     * Waits for the stream, then frees everything this backend allocated and releases the context. Every
+     * step runs even when an earlier one fails (after a GPU fault every CUDA call reports it): the
+     * context is released in any case, so a backend opened afterwards starts on a fresh one once every
+     * backend on the device is closed. The first failure is rethrown at the end.
+     */
     @Override
     public void close() {
         if (closed) return;
-        enter();
-        CudaStreams.synchronize(stream);
+        List<RuntimeException> failures = new ArrayList<>();
+        Runnable[] steps = {
+            this::enter,
+            () -> CudaStreams.synchronize(stream),
+            convs::close,
+            gemms::close,
+            () -> Cudnn.destroy(cudnn),
+            () -> CublasLt.destroy(cublas),
+            () -> persistent.forEach(a -> attempt(failures, () -> CudaMemory.free(a))),
+            () -> CudaMemory.free(gemmWorkspace),
+            () -> CudaMemory.free(convWorkspace),
+            () -> { if (arenaMemory != null) CudaMemory.free(arenaMemory); },
+            () -> { if (zeroIds != null) CudaMemory.free(zeroIds); },
+            () -> { if (staging != null) CudaMemory.freePinned(staging); },
+            image::unload,
+            () -> CudaStreams.destroy(stream),
+        };
+        for (Runnable step : steps) attempt(failures, step);
         closed = true;
-        convs.close();
-        gemms.close();
-        Cudnn.destroy(cudnn);
-        CublasLt.destroy(cublas);
-        persistent.forEach(CudaMemory::free);
         persistent.clear();
-        CudaMemory.free(gemmWorkspace);
-        CudaMemory.free(convWorkspace);
-        if (arenaMemory != null) CudaMemory.free(arenaMemory);
-        if (zeroIds != null) CudaMemory.free(zeroIds);
-        if (staging != null) CudaMemory.freePinned(staging);
-        image.unload();
-        CudaStreams.destroy(stream);
-        CudaDriver.releasePrimaryContext(context);
+        attempt(failures, () -> CudaDriver.releasePrimaryContext(context));
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.getFirst();
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    private static void attempt(List<RuntimeException> failures, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
     }
 }
