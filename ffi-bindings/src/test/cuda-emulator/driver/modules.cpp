@@ -405,3 +405,50 @@ TJEMU_API CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned 
     }
     return r;
 }
+
+/**
+ * Test support, not part of CUDA: the parameter list of a host-built kernel as its C++ signature
+ * gives it, e.g. "p8:2,p8:2,i4,f4" (kind, size, and for pointers the pointee size); returns the
+ * number of parameters, or -1 when no kernel library has `name`.
+ */
+TJEMU_API int tjemuKernelSignature(const char* name, char* out, size_t out_len) {
+    State& s = state();
+    Lock l(s.lock);
+    load_kernel_libraries();
+    for (const KernelLibrary* lib : s.libraries) {
+        for (int i = 0; i < lib->kernel_count; ++i) {
+            const KernelInfo& k = lib->kernels[i];
+            if (std::strcmp(k.name, name) != 0) continue;
+            std::string sig;
+            for (int p = 0; p < k.param_count; ++p) {
+                const ParamInfo& pi = k.params[p];
+                if (p) sig += ",";
+                sig += pi.kind;
+                sig += std::to_string(pi.size);
+                if (pi.kind == 'p') {
+                    const char* size = pi.pointee == 'f' || pi.pointee == 'i' ? "4"
+                                     : pi.pointee == 'd' || pi.pointee == 'l' ? "8"
+                                     : pi.pointee == '2' ? "2" : pi.pointee == '1' ? "1" : "?";
+                    sig += std::string(":") + size;
+                }
+            }
+            std::snprintf(out, out_len, "%s", sig.c_str());
+            return k.param_count;
+        }
+    }
+    return -1;
+}
+
+/** Test support: the names of every host-built kernel, one per line; returns how many. */
+TJEMU_API int tjemuKernelNames(char* out, size_t out_len) {
+    State& s = state();
+    Lock l(s.lock);
+    load_kernel_libraries();
+    std::string names;
+    int n = 0;
+    for (const KernelLibrary* lib : s.libraries) {
+        for (int i = 0; i < lib->kernel_count; ++i, ++n) names += std::string(lib->kernels[i].name) + "\n";
+    }
+    std::snprintf(out, out_len, "%s", names.c_str());
+    return n;
+}

@@ -1,5 +1,6 @@
 package dev.turbojet.ops.cuda;
 
+import dev.turbojet.ffi.GpuTests;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
@@ -32,16 +33,27 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every CudaOps method against CpuOps on fresh random inputs, in fp16 and bf16, including the real
- * SDXL shapes. Each case runs in its own arena pass whose free memory is first poisoned with NaN
- * bytes, so an output element the GPU never writes fails the comparison. Prints one summary line per
- * op, shape and precision. Skips, with the reason, where the CUDA backend cannot start.
+ * SDXL shapes on a GPU ({@link Sizes#SDXL}); on the CUDA emulator, which runs every GPU thread on the
+ * CPU, the same cases with the widths and sizes scaled down ({@link Sizes#EMULATED}: same code paths,
+ * head dims and group counts). Each case runs in its own arena pass whose free memory is first
+ * poisoned with NaN bytes, so an output element the GPU never writes fails the comparison. Prints one
+ * summary line per op, shape and precision. Skips, with the reason, where the CUDA backend cannot start.
  */
 class CudaOpsGpuTest {
     /** relErr = ||gpu - cpu|| / ||cpu||, the CPU result computed in fp32 on the unrounded inputs. */
     static final double FP16_TOL = 3e-3;
     static final double BF16_TOL = 1e-2;
-    static final long ARENA = 6L << 30;
+    /**
+     * The widths and sizes of the cases: SDXL's own ({@code c1..c3} block widths, {@code hw} the 512²
+     * latent side, {@code ff} the feed-forward width, {@code heads2, heads3} heads of 64 at c2 and c3), or
+     * smaller ones keeping SDXL's head dim 64 and 32 groups for the emulator.
+     */
+    record Sizes(int c1, int c2, int c3, int hw, int ff, int heads2, int heads3, long arena) {
+        static final Sizes SDXL = new Sizes(320, 640, 1280, 64, 5120, 10, 20, 6L << 30);
+        static final Sizes EMULATED = new Sizes(64, 128, 256, 16, 1024, 2, 4, 512L << 20);
+    }
 
+    static Sizes z = Sizes.SDXL;
     static CpuOps cpu;
     static final Map<Precision, CudaOps> gpus = new EnumMap<>(Precision.class);
 
@@ -54,7 +66,8 @@ class CudaOpsGpuTest {
     static void open() {
         if (!GpuSupport.available()) return;
         cpu = new CpuOps();
-        for (Precision p : Precision.values()) gpus.put(p, CudaOps.open(new CudaOps.Options(0, p, ARENA)));
+        z = GpuTests.emulated() ? Sizes.EMULATED : Sizes.SDXL;
+        for (Precision p : Precision.values()) gpus.put(p, CudaOps.open(new CudaOps.Options(0, p, z.arena())));
         System.out.println("GPU backend: " + gpus.get(Precision.FP16).describe());
     }
 
@@ -124,14 +137,15 @@ class CudaOpsGpuTest {
     @ParameterizedTest
     @EnumSource(Precision.class)
     void conv2d(Precision p) {
-        check(p, "conv2d 3x3 320->320 64x64 (SDXL)", t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 1, 1),
-                act(1, 1, 320, 64, 64), w(2, 320, 320, 3, 3), w(3, 320));
-        check(p, "conv2d conv_in 3x3 4->320", t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 1, 1),
-                act(4, 2, 4, 16, 16), w(5, 320, 4, 3, 3), w(6, 320));
+        int c1 = z.c1(), c2 = z.c2(), hw = z.hw();
+        check(p, "conv2d 3x3 " + c1 + "->" + c1 + " " + hw + "x" + hw + " (SDXL down_blocks.0)", t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 1, 1),
+                act(1, 1, c1, hw, hw), w(2, c1, c1, 3, 3), w(3, c1));
+        check(p, "conv2d conv_in 3x3 4->" + c1, t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 1, 1),
+                act(4, 2, 4, 16, 16), w(5, c1, 4, 3, 3), w(6, c1));
         check(p, "conv2d downsample 3x3 s2", t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 2, 1),
-                act(7, 1, 320, 32, 32), w(8, 320, 320, 3, 3), w(9, 320));
-        check(p, "conv2d 1x1 640->320 no bias", t -> cpuOrGpu(t).conv2d(t[0], t[1], null, 1, 0),
-                act(10, 1, 640, 16, 16), w(11, 320, 640, 1, 1));
+                act(7, 1, c1, hw / 2, hw / 2), w(8, c1, c1, 3, 3), w(9, c1));
+        check(p, "conv2d 1x1 " + c2 + "->" + c1 + " no bias", t -> cpuOrGpu(t).conv2d(t[0], t[1], null, 1, 0),
+                act(10, 1, c2, 16, 16), w(11, c1, c2, 1, 1));
         check(p, "conv2d VAE 3x3 s2 pad0 odd", t -> cpuOrGpu(t).conv2d(t[0], t[1], t[2], 2, 0),
                 act(12, 1, 8, 9, 7), w(13, 16, 8, 3, 3), w(14, 16));
     }
@@ -139,36 +153,41 @@ class CudaOpsGpuTest {
     @ParameterizedTest
     @EnumSource(Precision.class)
     void linear(Precision p) {
-        check(p, "linear 768->320 bias", t -> cpuOrGpu(t).linear(t[0], t[1], t[2]), act(20, 2, 77, 768), w(21, 320, 768), w(22, 320));
-        check(p, "linear ff 640->5120 (SDXL)", t -> cpuOrGpu(t).linear(t[0], t[1], t[2]), act(23, 1, 1024, 640), w(24, 5120, 640), w(25, 5120));
-        check(p, "linear 1280->1280 no bias", t -> cpuOrGpu(t).linear(t[0], t[1]), act(26, 2, 1280), w(27, 1280, 1280));
+        int c1 = z.c1(), c2 = z.c2(), c3 = z.c3(), tokens = (z.hw() / 2) * (z.hw() / 2);
+        check(p, "linear 768->" + c1 + " bias", t -> cpuOrGpu(t).linear(t[0], t[1], t[2]), act(20, 2, 77, 768), w(21, c1, 768), w(22, c1));
+        check(p, "linear ff " + c2 + "->" + z.ff() + " (SDXL)", t -> cpuOrGpu(t).linear(t[0], t[1], t[2]), act(23, 1, tokens, c2),
+                w(24, z.ff(), c2), w(25, z.ff()));
+        check(p, "linear " + c3 + "->" + c3 + " no bias", t -> cpuOrGpu(t).linear(t[0], t[1]), act(26, 2, c3), w(27, c3, c3));
         // tokens from an NHWC tensor: the permute + reshape is free and the GEMM reads it directly
         check(p, "linear on NHWC tokens", t -> {
             Ops o = cpuOrGpu(t);
-            Tensor tok = o.reshape(o.permute(t[0], 0, 2, 3, 1), Shape.of(1, 256, 320));
+            Tensor tok = o.reshape(o.permute(t[0], 0, 2, 3, 1), Shape.of(1, 256, c1));
             return o.linear(tok, t[1], t[2]);
-        }, act(28, 1, 320, 16, 16), w(29, 640, 320), w(30, 640));
+        }, act(28, 1, c1, 16, 16), w(29, c2, c1), w(30, c2));
     }
 
     @ParameterizedTest
     @EnumSource(Precision.class)
     void norms(Precision p) {
-        check(p, "groupNorm 1280ch 32 groups SiLU (SDXL)", t -> cpuOrGpu(t).groupNorm(t[0], t[1], t[2], 32, 1e-5f, Act.SILU),
-                act(40, 1, 1280, 32, 32), w(41, 1280), w(42, 1280));
-        check(p, "groupNorm 320ch 64x64 batch 2", t -> cpuOrGpu(t).groupNorm(t[0], t[1], t[2], 32, 1e-5f, Act.NONE),
-                act(43, 2, 320, 64, 64), w(44, 320), w(45, 320));
+        int c1 = z.c1(), c3 = z.c3(), hw = z.hw();
+        check(p, "groupNorm " + c3 + "ch 32 groups SiLU (SDXL)", t -> cpuOrGpu(t).groupNorm(t[0], t[1], t[2], 32, 1e-5f, Act.SILU),
+                act(40, 1, c3, hw / 2, hw / 2), w(41, c3), w(42, c3));
+        check(p, "groupNorm " + c1 + "ch " + hw + "x" + hw + " batch 2", t -> cpuOrGpu(t).groupNorm(t[0], t[1], t[2], 32, 1e-5f, Act.NONE),
+                act(43, 2, c1, hw, hw), w(44, c1), w(45, c1));
         check(p, "groupNorm rank 3 + GELU", t -> cpuOrGpu(t).groupNorm(t[0], t[1], t[2], 8, 1e-6f, Act.GELU),
                 act(46, 2, 64, 10), w(47, 64), w(48, 64));
-        check(p, "layerNorm 4096x320", t -> cpuOrGpu(t).layerNorm(t[0], t[1], t[2], 1e-5f), act(49, 1, 4096, 320), w(50, 320), w(51, 320));
+        check(p, "layerNorm " + hw * hw + "x" + c1, t -> cpuOrGpu(t).layerNorm(t[0], t[1], t[2], 1e-5f), act(49, 1, hw * hw, c1),
+                w(50, c1), w(51, c1));
         check(p, "layerNorm 77x1280", t -> cpuOrGpu(t).layerNorm(t[0], t[1], t[2], 1e-5f), act(52, 2, 77, 1280), w(53, 1280), w(54, 1280));
     }
 
     @ParameterizedTest
     @EnumSource(Precision.class)
     void attention(Precision p) {
-        int[][] cases = {  // nq, nk, width, heads
-                {4096, 77, 640, 10}, {1024, 77, 640, 10}, {256, 77, 1280, 20},
-                {4096, 4096, 640, 10}, {1024, 1024, 640, 10}, {256, 256, 1280, 20},
+        int hw = z.hw(), t1 = hw * hw, t2 = t1 / 4, t3 = t1 / 16;
+        int[][] cases = {  // nq, nk, width, heads: head dim 64, as every SDXL UNet attention
+                {t1, 77, z.c2(), z.heads2()}, {t2, 77, z.c2(), z.heads2()}, {t3, 77, z.c3(), z.heads3()},
+                {t1, t1, z.c2(), z.heads2()}, {t2, t2, z.c2(), z.heads2()}, {t3, t3, z.c3(), z.heads3()},
                 {64, 64, 512, 1},  // VAE mid-block attention: one 512-wide head (generic kernel)
                 {77, 77, 96, 3}};  // head dim 32: generic kernel
         long seed = 60;
@@ -188,7 +207,7 @@ class CudaOpsGpuTest {
         for (Act a : Act.values()) {
             check(p, "activation " + a + " NHWC", t -> cpuOrGpu(t).activation(t[0], a), act(100, 1, 320, 16, 16));
         }
-        check(p, "geglu 1024x(2x2560) (SDXL)", t -> cpuOrGpu(t).geglu(t[0]), act(101, 1, 1024, 5120));
+        check(p, "geglu (SDXL feed-forward)", t -> cpuOrGpu(t).geglu(t[0]), act(101, 1, (z.hw() / 2) * (z.hw() / 2), z.ff()));
         check(p, "add same shape NHWC", t -> cpuOrGpu(t).add(t[0], t[1]), act(102, 2, 320, 16, 16), act(103, 2, 320, 16, 16));
         check(p, "add bias row", t -> cpuOrGpu(t).add(t[0], t[1]), act(104, 2, 77, 768), act(105, 768));
         check(p, "add position table [T, C]", t -> cpuOrGpu(t).add(t[0], t[1]), act(106, 2, 77, 768), act(107, 77, 768));
@@ -199,8 +218,8 @@ class CudaOpsGpuTest {
         check(p, "affine scale+shift", t -> cpuOrGpu(t).affine(t[0], 0.5f, 0.25f), act(116, 1, 320, 8, 8));
         check(p, "affine shift only", t -> cpuOrGpu(t).affine(t[0], 1f, -2f), act(117, 4, 33));
         check(p, "scale", t -> cpuOrGpu(t).scale(t[0], 0.18215f), act(118, 4, 33));
-        check(p, "addChannelVector 1280 (SDXL temb)", t -> cpuOrGpu(t).addChannelVector(t[0], t[1]),
-                act(119, 2, 1280, 16, 16), act(120, 2, 1280));
+        check(p, "addChannelVector (SDXL temb)", t -> cpuOrGpu(t).addChannelVector(t[0], t[1]),
+                act(119, 2, z.c3(), 16, 16), act(120, 2, z.c3()));
     }
 
     @ParameterizedTest
@@ -219,14 +238,16 @@ class CudaOpsGpuTest {
         }, act(131, 1, 512, 6, 8));
         check(p, "reshape needing a copy (NHWC -> [N, C*H, W])", t -> cpuOrGpu(t).reshape(t[0], Shape.of(1, 12, 5)), act(132, 1, 4, 3, 5));
         check(p, "permute to NCHW-tokens [N, C, HW]", t -> cpuOrGpu(t).permute(t[0], 0, 2, 1), act(133, 1, 256, 320));
-        check(p, "concat channels NHWC (UNet skip)", t -> cpuOrGpu(t).concat(1, t[0], t[1]), act(134, 1, 640, 32, 32), act(135, 1, 320, 32, 32));
+        check(p, "concat channels NHWC (UNet skip)", t -> cpuOrGpu(t).concat(1, t[0], t[1]), act(134, 1, z.c2(), z.hw() / 2, z.hw() / 2),
+                act(135, 1, z.c1(), z.hw() / 2, z.hw() / 2));
         check(p, "concat [B, 1280] + [B, 1536]", t -> cpuOrGpu(t).concat(1, t[0], t[1]), act(136, 2, 1280), act(137, 2, 1536));
         check(p, "concat features 768 + 1280", t -> cpuOrGpu(t).concat(2, t[0], t[1]), act(138, 1, 77, 768), act(139, 1, 77, 1280));
         check(p, "concat three along dim 0", t -> cpuOrGpu(t).concat(0, t[0], t[1], t[2]), act(140, 1, 7), act(141, 2, 7), act(142, 3, 7));
         check(p, "concat three along last dim", t -> cpuOrGpu(t).concat(-1, t[0], t[1], t[2]), act(143, 3, 7), act(144, 3, 2), act(145, 3, 5));
         check(p, "slice rows (CLIP positions)", t -> cpuOrGpu(t).slice(t[0], 0, 0, 10), act(146, 77, 768));
         check(p, "slice middle dim", t -> cpuOrGpu(t).slice(t[0], 1, 3, 40), act(147, 2, 77, 64));
-        check(p, "upsampleNearest 2x 1280 (SDXL)", t -> cpuOrGpu(t).upsampleNearest(t[0], 64, 64), act(148, 1, 1280, 32, 32));
+        check(p, "upsampleNearest 2x (SDXL)", t -> cpuOrGpu(t).upsampleNearest(t[0], z.hw(), z.hw()),
+                act(148, 1, z.c3(), z.hw() / 2, z.hw() / 2));
         check(p, "upsampleNearest odd sizes", t -> cpuOrGpu(t).upsampleNearest(t[0], 7, 11), act(149, 2, 4, 3, 5));
         check(p, "pad2d (0, 1, 0, 1) VAE downsample", t -> cpuOrGpu(t).pad2d(t[0], 0, 1, 0, 1), act(150, 1, 128, 16, 16));
     }
