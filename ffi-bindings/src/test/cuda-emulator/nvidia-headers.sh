@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Prints the -I flags that find NVIDIA's own headers: cuda.h (CUDA 13 driver API), cublasLt.h
-# (cuBLAS 13) and cudnn.h (cuDNN 9). Looks, in order, in $TJEMU_INCLUDE (a :-separated list), the
-# CUDA toolkit ($CUDA_HOME, $CUDA_PATH, nvcc's own folder, /usr/local/cuda), /usr/include, the
-# nvidia/*/include folders of pip-installed wheels, and finally NVIDIA's wheel files themselves
-# (nvidia_cublas-13*.whl, nvidia_cudnn_cu13-9*.whl under $TJEMU_WHEELS, /opt/pypi*/files,
+# (cuBLAS 13), cudnn.h (cuDNN 9) and, when there is one, nvrtc.h (NVRTC 13; optional, only the header
+# audit uses it). Looks, in order, in $TJEMU_INCLUDE (a :-separated list), the CUDA toolkit
+# ($CUDA_HOME, $CUDA_PATH, nvcc's own folder, /usr/local/cuda), /usr/include, the nvidia/*/include
+# folders of pip-installed wheels, and finally NVIDIA's wheel files themselves (nvidia_cublas-13*.whl,
+# nvidia_cudnn_cu13-9*.whl, nvidia_cuda_nvrtc-13*.whl under $TJEMU_WHEELS, /opt/pypi*/files,
 # ~/.cache/turbojet/wheels), whose include folders it unzips into CACHE_DIR.
 #   usage: nvidia-headers.sh CACHE_DIR
-# Exits 1, with one line on stderr naming what is missing, when a header cannot be found.
+# Exits 1, with one line on stderr naming what is missing, when a required header cannot be found.
 set -euo pipefail
 cache=$1
 
@@ -47,16 +48,18 @@ unpack_wheel() {  # WHEEL_PREFIX INCLUDE_PATH_IN_WHEEL -> folder holding the unz
 
 flags=()
 missing=()
-add() {  # HEADER WHEEL_PREFIX INNER
+add() {  # HEADER WHEEL_PREFIX INNER [optional]
     local dir
     if dir=$(find_header "$1"); then :
     elif [ -n "$2" ] && dir=$(unpack_wheel "$2" "$3") && [ -f "$dir/$1" ]; then :
+    elif [ "${4:-}" = optional ]; then return
     else missing+=("$1"); return; fi
     case " ${flags[*]:-} " in *" -I$dir "*) ;; *) flags+=("-I$dir") ;; esac
 }
 add cuda.h "" ""
 add cublasLt.h nvidia_cublas-13 nvidia/cu13/include
 add cudnn.h nvidia_cudnn_cu13-9 nvidia/cudnn/include
+add nvrtc.h nvidia_cuda_nvrtc-13 nvidia/cu13/include optional
 if [ ${#missing[@]} -gt 0 ]; then
     echo "NVIDIA headers not found: ${missing[*]} (looked in TJEMU_INCLUDE, the CUDA toolkit, /usr/include, pip site-packages and the nvidia_cublas-13 / nvidia_cudnn_cu13-9 wheels under TJEMU_WHEELS, /opt/pypi*/files, ~/.cache/turbojet/wheels)" >&2
     exit 1

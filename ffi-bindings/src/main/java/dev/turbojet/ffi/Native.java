@@ -9,6 +9,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Downcall handles that bind lazily: {@link #downcall} returns at once, and the library is found
@@ -20,6 +24,7 @@ import java.lang.invoke.MutableCallSite;
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle RESOLVE;
+    private static final Set<Declared> DECLARED = ConcurrentHashMap.newKeySet();
 
     static {
         try {
@@ -34,8 +39,12 @@ public final class Native {
 
     private record Pending(MutableCallSite site, Lib lib, String name, FunctionDescriptor descriptor) {}
 
+    /** One symbol {@link #downcall} was asked for: the library, the exported name and the C signature assumed. */
+    public record Declared(Lib lib, String name, FunctionDescriptor descriptor) {}
+
     /** A handle to {@code name} in {@code lib} with the given C signature, bound on first call. */
     public static MethodHandle downcall(Lib lib, String name, FunctionDescriptor descriptor) {
+        DECLARED.add(new Declared(lib, name, descriptor));
         MethodType type = descriptor.toMethodType();
         MutableCallSite site = new MutableCallSite(type);
         MethodHandle resolver = RESOLVE.bindTo(new Pending(site, lib, name, descriptor))
@@ -43,6 +52,18 @@ public final class Native {
                 .asType(type);
         site.setTarget(resolver);
         return site.dynamicInvoker();
+    }
+
+    /**
+     * Every (library, symbol, signature) that {@link #downcall} has been asked for so far in this JVM, sorted by
+     * library and name; a binding class's are there once the class has initialised. This is what the header audit
+     * ({@code HeaderAuditTest}) checks against NVIDIA's headers. Cheap and thread-safe; nothing is loaded.
+     */
+    public static List<Declared> declared() {
+        return DECLARED.stream()
+                .sorted(Comparator.comparing(Declared::lib).thenComparing(Declared::name)
+                        .thenComparing(d -> d.descriptor().toString()))
+                .toList();
     }
 
     /** Binds a handle now, against an explicit symbol table (tests, optional symbols). */

@@ -29,8 +29,19 @@ public final class CublasLt {
     static final int LAYOUT_BATCH_COUNT = 5;
     static final int LAYOUT_STRIDED_BATCH_OFFSET = 6;
     static final int PREF_MAX_WORKSPACE_BYTES = 1;
+    /** cublasOperation_t, the value of DESC_TRANSA / DESC_TRANSB. */
+    static final int OP_N = 0;
+    static final int OP_T = 1;
+    /** sizeof(cublasLtMatmulAlgo_t), an opaque uint64_t[8]. */
+    static final long ALGO_BYTES = 64;
     /** sizeof(cublasLtMatmulHeuristicResult_t): algo[64], workspaceSize, state, wavesCount, reserved[4]. */
     static final long HEURISTIC_RESULT_BYTES = 96;
+    /** Offsets in cublasLtMatmulHeuristicResult_t of algo, workspaceSize (size_t) and wavesCount (float). */
+    static final long HEURISTIC_ALGO_OFFSET = 0;
+    static final long HEURISTIC_WORKSPACE_SIZE_OFFSET = 64;
+    static final long HEURISTIC_WAVES_COUNT_OFFSET = 76;
+    /** The alignment we allocate both structs with (their alignof: they hold uint64_t / size_t). */
+    static final long STRUCT_ALIGNMENT = 8;
 
     private static final FunctionDescriptor SET_ATTR = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle GET_VERSION = fn("cublasLtGetVersion", FunctionDescriptor.of(JAVA_LONG));
@@ -52,8 +63,8 @@ public final class CublasLt {
     private static final MethodHandle HEURISTIC = fn("cublasLtMatmulAlgoGetHeuristic", FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MATMUL = fn("cublasLtMatmul", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
-            ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS,
-            ADDRESS, JAVA_LONG, ADDRESS));
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+            JAVA_LONG, ADDRESS));
 
     private CublasLt() {}
 
@@ -104,8 +115,8 @@ public final class CublasLt {
             MemorySegment out = arena.allocate(ADDRESS);
             check("cublasLtMatmulDescCreate", (int) DESC_CREATE.invokeExact(out, COMPUTE_32F, DataType.F32.value));
             MatmulDesc desc = new MatmulDesc(out.get(ADDRESS, 0));
-            setInt(desc, DESC_TRANSA, transA ? 1 : 0);
-            setInt(desc, DESC_TRANSB, transB ? 1 : 0);
+            setInt(desc, DESC_TRANSA, transA ? OP_T : OP_N);
+            setInt(desc, DESC_TRANSB, transB ? OP_T : OP_N);
             return desc;
         } catch (Throwable t) {
             throw Native.unchecked(t);
@@ -170,7 +181,7 @@ public final class CublasLt {
     public static MatmulAlgo heuristic(CublasLtHandle handle, MatmulDesc desc, MatrixLayout a, MatrixLayout b,
                                        MatrixLayout c, MatmulPreference pref) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment result = arena.allocate(HEURISTIC_RESULT_BYTES, 8);
+            MemorySegment result = arena.allocate(HEURISTIC_RESULT_BYTES, STRUCT_ALIGNMENT);
             MemorySegment count = arena.allocate(JAVA_INT);
             int status = (int) HEURISTIC.invokeExact(handle.handle(), desc.handle(), a.handle(), b.handle(), c.handle(),
                     c.handle(), pref.handle(), 1, result, count);
@@ -179,9 +190,10 @@ public final class CublasLt {
                 throw new CublasException("cublasLtMatmulAlgoGetHeuristic", CublasStatus.CUBLAS_STATUS_NOT_SUPPORTED.code,
                         CublasStatus.CUBLAS_STATUS_NOT_SUPPORTED.name(), "no algorithm for this problem");
             }
-            MemorySegment algo = Arena.global().allocate(64, 8);
-            algo.copyFrom(result.asSlice(0, 64));
-            return new MatmulAlgo(algo, result.get(JAVA_LONG, 64), result.get(JAVA_FLOAT, 76));
+            MemorySegment algo = Arena.global().allocate(ALGO_BYTES, STRUCT_ALIGNMENT);
+            algo.copyFrom(result.asSlice(HEURISTIC_ALGO_OFFSET, ALGO_BYTES));
+            return new MatmulAlgo(algo, result.get(JAVA_LONG, HEURISTIC_WORKSPACE_SIZE_OFFSET),
+                    result.get(JAVA_FLOAT, HEURISTIC_WAVES_COUNT_OFFSET));
         } catch (Throwable t) {
             throw Native.unchecked(t);
         }
@@ -194,13 +206,18 @@ public final class CublasLt {
                               long workspaceBytes, Stream stream) {
         try (Arena arena = Arena.ofConfined()) {
             int status = (int) MATMUL.invokeExact(handle.handle(), desc.handle(), arena.allocateFrom(JAVA_FLOAT, alpha),
-                    a.address(), aLayout.handle(), b.address(), bLayout.handle(), arena.allocateFrom(JAVA_FLOAT, beta),
-                    c.address(), cLayout.handle(), d.address(), dLayout.handle(), algo.algo(), workspace.address(),
+                    device(a), aLayout.handle(), device(b), bLayout.handle(), arena.allocateFrom(JAVA_FLOAT, beta),
+                    device(c), cLayout.handle(), device(d), dLayout.handle(), algo.algo(), device(workspace),
                     workspaceBytes, stream.handle());
             check("cublasLtMatmul", status);
         } catch (Throwable t) {
             throw Native.unchecked(t);
         }
+    }
+
+    /** A device pointer as the {@code void*} cublasLtMatmul declares (never dereferenced on the host). */
+    private static MemorySegment device(DevicePtr p) {
+        return MemorySegment.ofAddress(p.address());
     }
 
     private static void setInt(MatmulDesc desc, int attribute, int value) {
