@@ -24,6 +24,7 @@ import dev.turbojet.taesd.TaesdFiles;
 import dev.turbojet.taesd.TaesdPreviewer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -151,6 +152,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Write a TAESD preview of every step's denoised prediction to DIR/step-{step}.png (-{i} per batch image).")
     Path preview;
 
+    @Mixin
+    PrecisionOption precisionOption;
+
     @Spec
     CommandSpec spec;
 
@@ -182,7 +186,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         builder.build();                                                      // validates size, steps, strength
 
-        Ops ops = chosen.create(notice -> stderr.println(name + ": " + notice));
+        Ops ops = chosen.create(precisionOption.resolve(chosen), notice -> stderr.println(name + ": " + notice));
         // the SDXL VAE overflows in fp16: on an fp16 GPU backend it gets a bf16 one of its own
         Optional<Ops> vaeOps = Backend.vaeBackendFor(ops);
 

@@ -20,6 +20,7 @@ import dev.turbojet.vae.VaeConfig;
 import dev.turbojet.vae.VaeDecoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -83,6 +84,9 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
     Path json;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Spec
     CommandSpec spec;
 
@@ -94,7 +98,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         if (width != height) throw new IllegalArgumentException("profile runs square latents only, not " + width + "x" + height);
         int latent = width / 8;
-        Ops ops = Backend.parse(backend).create(err::println);
+        Ops ops = precision.open(backend, err::println);
         try {
             err.println("measuring the ceilings on " + ops.describe() + " ...");
             Ceilings ceilings = Ceilings.measure(ops);

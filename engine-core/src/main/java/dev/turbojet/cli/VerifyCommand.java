@@ -17,6 +17,7 @@ import dev.turbojet.verify.VerifyContext;
 import dev.turbojet.verify.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,6 +58,9 @@ final class VerifyCommand implements Callable<Integer> {
             + " fault or the first non-finite value names the op that caused it (slow).")
     boolean checkEachOp;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Spec
     CommandSpec spec;
 
@@ -71,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelFolder folder = ModelFolder.resolve(model, Optional.empty());
-        Ops ops = Backend.parse(backend).create(notice -> err.println("turbojet verify: " + notice));
+        Ops ops = precision.open(backend, notice -> err.println("turbojet verify: " + notice));
         out.println("verify " + folder.root() + " against " + goldens + " on " + ops.describe());
         List<CheckLine> lines;
         try (VerifyContext ctx = new VerifyContext(folder, ops, checkEachOp)) {

@@ -25,22 +25,27 @@ public enum Backend {
         }
     }
 
+    /** {@link #create(Precision, java.util.function.Consumer)} with fp16 storage on CUDA. */
+    public Ops create(java.util.function.Consumer<String> notice) {
+        return create(Precision.FP16, notice);
+    }
+
     /**
-     * Creates the backend. CUDA (device 0, fp16 storage) fails with a message saying why it cannot run
+     * Creates the backend. CUDA (device 0, {@code precision} storage) fails with a message saying why it cannot run
      * here and where each missing library was looked for; AUTO resolves to CPU when CUDA cannot,
      * reporting why in one line through {@code notice}.
      */
-    public Ops create(java.util.function.Consumer<String> notice) {
+    public Ops create(Precision precision, java.util.function.Consumer<String> notice) {
         return switch (this) {
             case CPU -> new CpuOps();
             case CUDA -> {
                 List<CudaProbe.Problem> problems = CudaProbe.problems();
                 if (!problems.isEmpty()) throw new BackendUnavailableException(cudaUnavailable(problems));
-                yield CudaOps.open(0, Precision.FP16);
+                yield CudaOps.open(0, precision);
             }
             case AUTO -> {
                 List<CudaProbe.Problem> problems = CudaProbe.problems();
-                if (problems.isEmpty()) yield CudaOps.open(0, Precision.FP16);
+                if (problems.isEmpty()) yield CudaOps.open(0, precision);
                 notice.accept("no CUDA backend (" + CudaProbe.oneLine(problems) + "); running on the CPU, fp32");
                 yield new CpuOps();
             }

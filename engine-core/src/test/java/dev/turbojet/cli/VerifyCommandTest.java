@@ -1,7 +1,6 @@
 package dev.turbojet.cli;
 
 import dev.turbojet.io.SafetensorsWriter;
-import dev.turbojet.io.TestCheckpoints;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.testing.ReferenceKit;
@@ -12,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,19 +27,7 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void tinyModelWithFp16Variants() throws IOException {
-        model = tmp.resolve("tiny-sdxl");
-        Path source = ReferenceKit.tiny();
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                Path target = model.resolve(source.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        for (String c : new String[]{"unet/diffusion_pytorch_model", "vae/diffusion_pytorch_model",
-                "text_encoder/model", "text_encoder_2/model"}) {
-            TestCheckpoints.writeFp16(model.resolve(c + ".safetensors"), model.resolve(c + ".fp16.safetensors"));
-        }
+        model = ReferenceKit.tinyWithFp16Variant(tmp.resolve("tiny-sdxl"));
     }
 
     @Test
@@ -59,6 +44,15 @@ class VerifyCommandTest {
                 "ok   torch_randn.safetensors:s7.seq4.randn.float32.17"}) {
             assertTrue(run.out().contains(line), "missing line: " + line + "\n" + run.out());
         }
+    }
+
+    @Test
+    void aPrecisionForTheCpuBackendIsRefused() {
+        CliRun run = CliRun.of("verify", "--precision", "bf16", "--model", model.toString(), "--goldens", tmp.toString());
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertTrue(run.err().contains("--precision applies to the cuda backend"), run.err());
+        CliRun unknown = CliRun.of("verify", "--backend", "cuda", "--precision", "fp8", "--model", model.toString(), "--goldens", tmp.toString());
+        assertTrue(unknown.err().contains("unknown precision 'fp8': use fp16 or bf16"), unknown.err());
     }
 
     @Test
@@ -92,6 +86,6 @@ class VerifyCommandTest {
         CliRun run = CliRun.of("verify", "--model", model.toString(), "--goldens", ReferenceKit.root().resolve("goldens").toString(),
                 "--backend", "cuda");
         assertEquals(1, run.exitCode());
-        assertTrue(run.err().contains("CUDA backend"), run.err());
+        assertTrue(run.err().contains("CUDA backend"), run.out() + run.err());
     }
 }

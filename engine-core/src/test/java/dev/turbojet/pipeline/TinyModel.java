@@ -3,15 +3,11 @@ package dev.turbojet.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turbojet.io.ModelFolder;
-import dev.turbojet.io.TestCheckpoints;
 import dev.turbojet.testing.ReferenceKit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 
 /** The reference kit's tiny SDXL, its prompts, and an fp16-variant copy of it for tests. */
 final class TinyModel {
@@ -40,18 +36,6 @@ final class TinyModel {
      * files: the fp32 weights rounded to fp16 (round to nearest even, as torch's {@code .half()}).
      */
     static ModelFolder withFp16Variant(Path dir) throws IOException {
-        Path src = ReferenceKit.tiny();
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path p : files.toList()) {
-                Path target = dir.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
-            }
-        }
-        for (String weights : List.of("text_encoder/model", "text_encoder_2/model", "unet/diffusion_pytorch_model",
-                "vae/diffusion_pytorch_model")) {
-            TestCheckpoints.writeFp16(dir.resolve(weights + ".safetensors"), dir.resolve(weights + ".fp16.safetensors"));
-        }
-        return ModelFolder.open(dir);
+        return ModelFolder.open(ReferenceKit.tinyWithFp16Variant(dir));
     }
 }

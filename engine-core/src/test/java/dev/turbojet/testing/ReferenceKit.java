@@ -52,6 +52,27 @@ public final class ReferenceKit {
         return root().resolve("tiny-sdxl").resolve(relative);
     }
 
+    /**
+     * A copy of the tiny model in {@code dir} whose components also have {@code *.fp16.safetensors}
+     * files: the fp32 weights rounded to fp16 (round to nearest even, as torch's {@code .half()}),
+     * as the kit's fp16 goldens were made. Returns {@code dir}.
+     */
+    public static Path tinyWithFp16Variant(Path dir) throws IOException {
+        Path src = tiny();
+        try (java.util.stream.Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.toList()) {
+                Path target = dir.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        for (String weights : List.of("text_encoder/model", "text_encoder_2/model", "unet/diffusion_pytorch_model",
+                "vae/diffusion_pytorch_model")) {
+            dev.turbojet.io.TestCheckpoints.writeFp16(dir.resolve(weights + ".safetensors"), dir.resolve(weights + ".fp16.safetensors"));
+        }
+        return dir;
+    }
+
     public static Path golden(String file) {
         return root().resolve("goldens").resolve(file);
     }

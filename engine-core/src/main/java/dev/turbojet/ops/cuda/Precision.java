@@ -43,6 +43,14 @@ public enum Precision {
         return this == FP16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
+    /** {@code fp16} or {@code bf16}, any case. */
+    public static Precision parse(String name) {
+        for (Precision p : values()) {
+            if (p.label().equalsIgnoreCase(name.trim())) return p;
+        }
+        throw new IllegalArgumentException("unknown precision '" + name + "': use fp16 or bf16");
+    }
+
     /** "fp16" / "bf16". */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

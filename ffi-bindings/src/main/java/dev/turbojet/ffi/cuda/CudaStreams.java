@@ -106,9 +106,14 @@ public final class CudaStreams {
         }
     }
 
+    /** Whether the driver exports cuEventElapsedTime_v2 (CUDA 12.8+), looked up once. */
+    private static final class ElapsedVersion {
+        static final boolean V2 = Native.hasSymbol(Lib.CUDA, "cuEventElapsedTime_v2");
+    }
+
     /** Milliseconds between two completed timing events. */
     public static float elapsedMillis(Event start, Event end) {
-        boolean v2 = Native.hasSymbol(Lib.CUDA, "cuEventElapsedTime_v2");
+        boolean v2 = ElapsedVersion.V2;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_FLOAT);
             int status = v2 ? (int) EVENT_ELAPSED_V2.invokeExact(out, start.handle(), end.handle())
