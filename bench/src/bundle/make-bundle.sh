@@ -49,9 +49,27 @@ modules=$(echo "$deps,jdk.incubator.vector,java.net.http,jdk.zipfs" | tr ',' '\n
     | sort -u | paste -sd, -)
 echo "make-bundle: jdeps found $deps; linking $modules (left out as optional-only: $optional_only)"
 "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=zip-0 \
-    --output "$out/runtime"
+    --dedup-legal-notices=error-if-not-same-content --output "$out/runtime"
+# The JDK's native libraries carry their symbol tables (libjvm.so: 30 MB, 25 MB without): the
+# runtime needs only the dynamic symbols, which --strip-unneeded keeps.
+if command -v strip >/dev/null 2>&1; then
+    find "$out/runtime" -name '*.so' -exec strip --strip-unneeded {} +
+    strip --strip-unneeded "$out/runtime/bin/java" "$out/runtime/lib/jspawnhelper" 2>/dev/null || true
+else
+    echo "make-bundle: no strip on PATH: native libraries keep their symbol tables (a larger tarball)"
+fi
 
-cp "$app" "$out/lib/turbojet.jar"
+# stored_copy JAR OUT: JAR's entries re-stored without compression, so that the tarball's xz, which
+# compresses much better than a jar's per-entry deflate, sees them (and the fatbin's many similar
+# kernels) whole.
+stored_copy() {
+    local staging="$out/lib/.stored"
+    rm -rf "$staging" && mkdir -p "$staging" && (cd "$staging" && "$java_home/bin/jar" --extract --file "$1")
+    mv "$staging/META-INF/MANIFEST.MF" "$out/lib/.manifest"
+    "$java_home/bin/jar" --create --no-compress --file "$2" --manifest "$out/lib/.manifest" -C "$staging" .
+    rm -rf "$staging" "$out/lib/.manifest"
+}
+stored_copy "$app" "$out/lib/turbojet.jar"
 # benchmarks.jar without what turbojet.jar already holds (the engine and its libraries): it names
 # turbojet.jar in its manifest's Class-Path instead, which JMH's forked JVMs follow too.
 thin="$out/lib/.benchmarks"
@@ -61,7 +79,7 @@ mkdir -p "$thin" && (cd "$thin" && "$java_home/bin/jar" --extract --file "$bench
 find "$thin" -type d -empty -delete
 rm -f "$thin/META-INF/MANIFEST.MF"
 printf 'Main-Class: org.openjdk.jmh.Main\nClass-Path: turbojet.jar\nEnable-Native-Access: ALL-UNNAMED\n' > "$out/lib/.manifest"
-"$java_home/bin/jar" --create --file "$out/lib/benchmarks.jar" --manifest "$out/lib/.manifest" -C "$thin" .
+"$java_home/bin/jar" --create --no-compress --file "$out/lib/benchmarks.jar" --manifest "$out/lib/.manifest" -C "$thin" .
 rm -rf "$thin" "$out/lib/.manifest"
 
 flags='--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector'
@@ -88,7 +106,7 @@ chmod +x "$out/bin/turbojet" "$out/bin/turbojet-bench"
 
 echo "$version $platform; runtime: $("$out/runtime/bin/java" -version 2>&1 | head -1); modules: $modules" > "$out/BUILD-INFO"
 
-XZ_OPT="-9 -T0" tar -C "$root/dist" -cJf "$root/dist/$name.tar.xz" "$name"
+XZ_OPT="-9e -T0" tar -C "$root/dist" -cJf "$root/dist/$name.tar.xz" "$name"
 echo "make-bundle: $out"
 echo "make-bundle: runtime $(du -sh "$out/runtime" | cut -f1), lib $(du -sh "$out/lib" | cut -f1);" \
      "tarball $(du -h "$root/dist/$name.tar.xz" | cut -f1) ($(stat -c %s "$root/dist/$name.tar.xz") bytes)"
