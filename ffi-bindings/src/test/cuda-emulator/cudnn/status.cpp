@@ -1,0 +1,189 @@
+// Emulated cuDNN 9: cudnnGetVersion, cudnnGetErrorString, cudnnGetLastErrorString and the
+// diagnostics every other call uses. From NVIDIA's cudnn_graph.h (cuDNN 9.24) and the cudnn_graph
+// Library page (https://docs.nvidia.com/deeplearning/cudnn/latest/api/cudnn-graph-library.html):
+//  - cudnnGetVersion returns CUDNN_VERSION = MAJOR*10000 + MINOR*100 + PATCH (of the headers built against).
+//  - cudnnGetErrorString names a status by its enum constant; an unknown one is "CUDNN_UNKNOWN_STATUS"
+//    (what NVIDIA's library returns). The deprecated alias 2001 is CUDNN_STATUS_INVALID_VALUE.
+//  - cudnnGetLastErrorString copies the calling thread's most recent error message, truncated to
+//    max_size - 1 characters plus the terminator, and clears it (observed on NVIDIA's 9.24: a second
+//    read is empty; a later successful call does not clear it).
+#include "cudnn_emu.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace tjemu::dnn {
+
+namespace {
+thread_local std::string last_error;
+}
+
+const char* status_name(cudnnStatus_t s) {
+#define NAME(x) \
+    case x: return #x;
+    switch ((int)s) {
+        NAME(CUDNN_STATUS_SUCCESS)
+        NAME(CUDNN_STATUS_NOT_INITIALIZED)
+        NAME(CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH)
+        NAME(CUDNN_STATUS_SERIALIZATION_VERSION_MISMATCH)
+        NAME(CUDNN_STATUS_DEPRECATED)
+        NAME(CUDNN_STATUS_LICENSE_ERROR)
+        NAME(CUDNN_STATUS_RUNTIME_IN_PROGRESS)
+        NAME(CUDNN_STATUS_RUNTIME_FP_OVERFLOW)
+        NAME(CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED)
+        NAME(CUDNN_STATUS_BAD_PARAM)
+        case 2001: return "CUDNN_STATUS_INVALID_VALUE";  // deprecated alias, named without the deprecated enumerator
+        NAME(CUDNN_STATUS_BAD_PARAM_NULL_POINTER)
+        NAME(CUDNN_STATUS_BAD_PARAM_MISALIGNED_POINTER)
+        NAME(CUDNN_STATUS_BAD_PARAM_NOT_FINALIZED)
+        NAME(CUDNN_STATUS_BAD_PARAM_OUT_OF_BOUND)
+        NAME(CUDNN_STATUS_BAD_PARAM_SIZE_INSUFFICIENT)
+        NAME(CUDNN_STATUS_BAD_PARAM_STREAM_MISMATCH)
+        NAME(CUDNN_STATUS_BAD_PARAM_SHAPE_MISMATCH)
+        NAME(CUDNN_STATUS_BAD_PARAM_DUPLICATED_ENTRIES)
+        NAME(CUDNN_STATUS_BAD_PARAM_ATTRIBUTE_TYPE)
+        NAME(CUDNN_STATUS_BAD_PARAM_CUDA_GRAPH_MISMATCH)
+        NAME(CUDNN_STATUS_BAD_PARAM_DESCRIPTOR_TYPE)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_GRAPH_PATTERN)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_SHAPE)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_DATA_TYPE)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_LAYOUT)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_INCOMPATIBLE_CUDA_DRIVER)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_INCOMPATIBLE_CUDART)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_RUNTIME_PREREQUISITE_MISSING)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_SHARED_MEMORY_INSUFFICIENT)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_PADDING)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_BAD_LAUNCH_PARAM)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_CUDA_GRAPH_NATIVE_API)
+        NAME(CUDNN_STATUS_NOT_SUPPORTED_INVALID_DYNAMIC_SHAPE)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_COMPILATION_FAILED)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_UNEXPECTED_VALUE)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_BAD_LAUNCH_PARAM)
+        NAME(CUDNN_STATUS_INTERNAL_ERROR_TEXTURE_CREATION_FAILED)
+        NAME(CUDNN_STATUS_EXECUTION_FAILED)
+        NAME(CUDNN_STATUS_EXECUTION_FAILED_CUDA_DRIVER)
+        NAME(CUDNN_STATUS_EXECUTION_FAILED_CUBLAS)
+        NAME(CUDNN_STATUS_EXECUTION_FAILED_CUDART)
+        NAME(CUDNN_STATUS_EXECUTION_FAILED_CURAND)
+    }
+#undef NAME
+    return "CUDNN_UNKNOWN_STATUS";
+}
+
+std::string type_name(cudnnBackendDescriptorType_t t) {
+    switch (t) {
+    case CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR: return "CONVOLUTION";
+    case CUDNN_BACKEND_ENGINE_DESCRIPTOR: return "ENGINE";
+    case CUDNN_BACKEND_ENGINECFG_DESCRIPTOR: return "ENGINECFG";
+    case CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR: return "ENGINEHEUR";
+    case CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR: return "EXECUTION_PLAN";
+    case CUDNN_BACKEND_KNOB_CHOICE_DESCRIPTOR: return "KNOB_CHOICE";
+    case CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR: return "OPERATION_CONVOLUTION_FORWARD";
+    case CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR: return "OPERATIONGRAPH";
+    case CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR: return "VARIANT_PACK";
+    case CUDNN_BACKEND_TENSOR_DESCRIPTOR: return "TENSOR";
+    default: return "descriptor type " + std::to_string((int)t);
+    }
+}
+
+std::string attr_name(cudnnBackendAttributeName_t a) {
+#define NAME(x) \
+    case x: return #x;
+    switch (a) {
+        NAME(CUDNN_ATTR_CONVOLUTION_COMP_TYPE)
+        NAME(CUDNN_ATTR_CONVOLUTION_CONV_MODE)
+        NAME(CUDNN_ATTR_CONVOLUTION_DILATIONS)
+        NAME(CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES)
+        NAME(CUDNN_ATTR_CONVOLUTION_POST_PADDINGS)
+        NAME(CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS)
+        NAME(CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS)
+        NAME(CUDNN_ATTR_ENGINEHEUR_MODE)
+        NAME(CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH)
+        NAME(CUDNN_ATTR_ENGINEHEUR_RESULTS)
+        NAME(CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET)
+        NAME(CUDNN_ATTR_ENGINECFG_ENGINE)
+        NAME(CUDNN_ATTR_ENGINECFG_INTERMEDIATE_INFO)
+        NAME(CUDNN_ATTR_ENGINECFG_KNOB_CHOICES)
+        NAME(CUDNN_ATTR_ENGINECFG_WORKSPACE_SIZE)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_HANDLE)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_COMPUTED_INTERMEDIATE_UIDS)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_RUN_ONLY_INTERMEDIATE_UIDS)
+        NAME(CUDNN_ATTR_EXECUTION_PLAN_JSON_REPRESENTATION)
+        NAME(CUDNN_ATTR_KNOB_CHOICE_KNOB_TYPE)
+        NAME(CUDNN_ATTR_KNOB_CHOICE_KNOB_VALUE)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X)
+        NAME(CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y)
+        NAME(CUDNN_ATTR_OPERATIONGRAPH_HANDLE)
+        NAME(CUDNN_ATTR_OPERATIONGRAPH_OPS)
+        NAME(CUDNN_ATTR_OPERATIONGRAPH_ENGINE_GLOBAL_COUNT)
+        NAME(CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT)
+        NAME(CUDNN_ATTR_TENSOR_DATA_TYPE)
+        NAME(CUDNN_ATTR_TENSOR_DIMENSIONS)
+        NAME(CUDNN_ATTR_TENSOR_STRIDES)
+        NAME(CUDNN_ATTR_TENSOR_VECTOR_COUNT)
+        NAME(CUDNN_ATTR_TENSOR_VECTORIZED_DIMENSION)
+        NAME(CUDNN_ATTR_TENSOR_UNIQUE_ID)
+        NAME(CUDNN_ATTR_TENSOR_IS_VIRTUAL)
+        NAME(CUDNN_ATTR_TENSOR_IS_BY_VALUE)
+        NAME(CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS)
+        NAME(CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS)
+        NAME(CUDNN_ATTR_VARIANT_PACK_INTERMEDIATES)
+        NAME(CUDNN_ATTR_VARIANT_PACK_WORKSPACE)
+        NAME(CUDNN_ATTR_ENGINE_OPERATION_GRAPH)
+        NAME(CUDNN_ATTR_ENGINE_GLOBAL_INDEX)
+        NAME(CUDNN_ATTR_ENGINE_KNOB_INFO)
+        NAME(CUDNN_ATTR_ENGINE_NUMERICAL_NOTE)
+        NAME(CUDNN_ATTR_ENGINE_LAYOUT_INFO)
+        NAME(CUDNN_ATTR_ENGINE_BEHAVIOR_NOTE)
+        NAME(CUDNN_ATTR_ENGINE_SM_COUNT_TARGET)
+    default: break;
+    }
+#undef NAME
+    return "attribute " + std::to_string((int)a);
+}
+
+std::string hex(uintptr_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
+    return buf;
+}
+
+cudnnStatus_t fail(cudnnStatus_t code, const std::string& function, const std::string& message) {
+    last_error = function + ": " + status_name(code) + ": " + message;
+    tjemu::report("cuDNN " + last_error);
+    return code;
+}
+
+cudnnStatus_t traced(const std::string& call, cudnnStatus_t code) {
+    if (tjemu::verbose()) tjemu::report(call + " -> " + status_name(code));
+    return code;
+}
+
+}  // namespace tjemu::dnn
+
+using namespace tjemu::dnn;
+
+TJDNN_API size_t CUDNNWINAPI cudnnGetVersion(void) { return CUDNN_VERSION; }
+
+TJDNN_API const char* CUDNNWINAPI cudnnGetErrorString(cudnnStatus_t status) { return status_name(status); }
+
+TJDNN_API void CUDNNWINAPI cudnnGetLastErrorString(char* message, size_t max_size) {
+    if (message == nullptr || max_size == 0) return;
+    const size_t n = std::min(max_size - 1, last_error.size());
+    std::memcpy(message, last_error.data(), n);
+    message[n] = '\0';
+    last_error.clear();
+}
