@@ -1,6 +1,9 @@
 package dev.turbojet.ffi.cudnn;
 
 import dev.turbojet.ffi.cuda.DevicePtr;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,52 @@ public final class ConvPlans implements AutoCloseable {
     private static final int CROSS_CORRELATION = 1;
     private static final int MAX_CONFIGS = 8;
 
-    /** A finalized execution plan and the workspace it needs. */
-    public record Plan(Descriptor plan, long workspaceBytes) {}
+    /**
+     * A finalized execution plan, the workspace it needs, and every descriptor it was built from.
+     * The backend documentation does not promise that a finalized plan copies what its engine
+     * config, operation graph and tensors describe (cudnn-frontend keeps them alive for the plan's
+     * lifetime too), so the plan owns them and {@link #close} destroys them after it.
+     */
+    public static final class Plan implements AutoCloseable {
+        private final Descriptor plan;
+        private final long workspaceBytes;
+        private final List<Descriptor> sources;
+
+        private Plan(Descriptor plan, long workspaceBytes, List<Descriptor> sources) {
+            this.plan = plan;
+            this.workspaceBytes = workspaceBytes;
+            this.sources = sources;
+        }
+
+        public Descriptor plan() {
+            return plan;
+        }
+
+        public long workspaceBytes() {
+            return workspaceBytes;
+        }
+
+        /** Destroys the plan, then what it was built from, newest first; every step runs. */
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (Descriptor d : concat(plan, sources)) {
+                try {
+                    CudnnBackend.destroy(d);
+                } catch (RuntimeException e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
+        }
+
+        private static List<Descriptor> concat(Descriptor head, List<Descriptor> tail) {
+            List<Descriptor> all = new ArrayList<>(tail.size() + 1);
+            all.add(head);
+            all.addAll(tail);
+            return all;
+        }
+    }
 
     private final CudnnHandle handle;
     private final Map<ConvShape, Plan> plans = new HashMap<>();
@@ -63,36 +110,55 @@ public final class ConvPlans implements AutoCloseable {
     }
 
     private Plan build(ConvShape shape) {
-        Descriptor x = ConvGraph.tensor(X_UID, shape.xDims(), shape.type());
-        Descriptor w = ConvGraph.tensor(W_UID, shape.wDims(), shape.type());
-        Descriptor y = ConvGraph.tensor(Y_UID, shape.yDims(), shape.type());
-        Descriptor conv = ConvGraph.convolution(shape, CROSS_CORRELATION);
-        Descriptor op = ConvGraph.forward(x, w, y, conv);
-        Descriptor graph = CudnnBackend.create(DescriptorType.OPERATIONGRAPH);
-        Descriptor heur = CudnnBackend.create(DescriptorType.ENGINEHEUR);
+        // Newest first, so that on failure and in Plan.close every descriptor outlives its users.
+        Deque<Descriptor> owned = new ArrayDeque<>();
         try {
+            Descriptor x = own(owned, ConvGraph.tensor(X_UID, shape.xDims(), shape.type()));
+            Descriptor w = own(owned, ConvGraph.tensor(W_UID, shape.wDims(), shape.type()));
+            Descriptor y = own(owned, ConvGraph.tensor(Y_UID, shape.yDims(), shape.type()));
+            Descriptor conv = own(owned, ConvGraph.convolution(shape, CROSS_CORRELATION));
+            Descriptor op = own(owned, ConvGraph.forward(x, w, y, conv));
+            Descriptor graph = own(owned, CudnnBackend.create(DescriptorType.OPERATIONGRAPH));
             CudnnBackend.setDescriptors(graph, Attribute.OPERATIONGRAPH_OPS, op);
             CudnnBackend.setHandle(graph, Attribute.OPERATIONGRAPH_HANDLE, handle);
             CudnnBackend.finalize(graph);
+            Descriptor heur = own(owned, CudnnBackend.create(DescriptorType.ENGINEHEUR));
             CudnnBackend.setDescriptors(heur, Attribute.ENGINEHEUR_OPERATION_GRAPH, graph);
             CudnnBackend.setEnum(heur, Attribute.ENGINEHEUR_MODE, HEUR_MODE_A);
             CudnnBackend.finalize(heur);
             List<Descriptor> configs = CudnnBackend.getDescriptors(heur, Attribute.ENGINEHEUR_RESULTS,
                     DescriptorType.ENGINECFG, MAX_CONFIGS);
-            try {
-                return firstThatFinalizes(shape, configs);
-            } finally {
-                configs.forEach(CudnnBackend::destroy);
+            configs.forEach(c -> own(owned, c));
+            if (configs.isEmpty()) {
+                throw new IllegalStateException("cuDNN's heuristic (cudnnBackendGetAttribute of ENGINEHEUR_RESULTS, "
+                        + "mode A) offered no engine for " + shape);
             }
-        } finally {
-            for (Descriptor d : List.of(heur, graph, op, conv, y, w, x)) {
-                CudnnBackend.destroy(d);
-            }
+            return firstThatFinalizes(shape, configs, owned);
+        } catch (RuntimeException e) {
+            owned.forEach(d -> destroyQuietly(d, e));
+            throw e;
         }
     }
 
-    /** Heuristic order is best-first; some engines refuse a shape at finalize, so try the next. */
-    private Plan firstThatFinalizes(ConvShape shape, List<Descriptor> configs) {
+    private static Descriptor own(Deque<Descriptor> owned, Descriptor d) {
+        owned.push(d);
+        return d;
+    }
+
+    private static void destroyQuietly(Descriptor d, RuntimeException cause) {
+        try {
+            CudnnBackend.destroy(d);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Heuristic order is best-first; some engines refuse a shape at finalize, so try the next.
+     * The plan keeps the graph and the config it was finalized from; the configs it was not are
+     * released at once.
+     */
+    private Plan firstThatFinalizes(ConvShape shape, List<Descriptor> configs, Deque<Descriptor> owned) {
         CudnnException last = null;
         for (Descriptor config : configs) {
             Descriptor plan = CudnnBackend.create(DescriptorType.EXECUTION_PLAN);
@@ -100,18 +166,34 @@ public final class ConvPlans implements AutoCloseable {
                 CudnnBackend.setHandle(plan, Attribute.EXECUTION_PLAN_HANDLE, handle);
                 CudnnBackend.setDescriptors(plan, Attribute.EXECUTION_PLAN_ENGINE_CONFIG, config);
                 CudnnBackend.finalize(plan);
-                return new Plan(plan, CudnnBackend.getLong(plan, Attribute.EXECUTION_PLAN_WORKSPACE_SIZE));
+                long workspace = CudnnBackend.getLong(plan, Attribute.EXECUTION_PLAN_WORKSPACE_SIZE);
+                for (Descriptor other : configs) {
+                    if (other != config) {
+                        owned.remove(other);
+                        CudnnBackend.destroy(other);
+                    }
+                }
+                return new Plan(plan, workspace, List.copyOf(owned));
             } catch (CudnnException e) {
                 CudnnBackend.destroy(plan);
                 last = e;
             }
         }
-        throw new IllegalStateException("no cuDNN engine accepts " + shape + " (" + configs.size() + " tried)", last);
+        throw new IllegalStateException("no cuDNN engine accepts " + shape + " (" + configs.size()
+                + " engine configs from the heuristic refused it at plan finalize)", last);
     }
 
     @Override
     public void close() {
-        plans.values().forEach(p -> CudnnBackend.destroy(p.plan()));
+        RuntimeException first = null;
+        for (Plan p : plans.values()) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
         plans.clear();
+        if (first != null) throw first;
     }
 }

@@ -133,6 +133,7 @@ public final class CudnnBackend {
             out.subList(n, max).forEach(CudnnBackend::destroy);
             return List.copyOf(out.subList(0, n));
         } catch (Throwable t) {
+            out.forEach(CudnnBackend::destroy);  // the pre-created descriptors are ours until the call succeeds
             throw Native.unchecked(t);
         }
     }
