@@ -51,14 +51,14 @@ public final class VaeSuite implements GoldenSuite {
         HostTensor input = report.input(c + ".decoder_input");
         if (g.has(c + ".latents")) {
             HostTensor latents = report.input(c + ".latents");
-            report.check(c + ".decoder_input", scale(latents, 1f / vae.config().scalingFactor()), ctx.outputTolerance());
+            report.check(c + ".decoder_input", scale(latents, 1f / vae.config().scalingFactor()), ctx.vaeOutputTolerance());
         }
         HostTensor decoded = ops.download(vae.decode(ops, ops.upload(input)));
-        report.check(c + ".decoded", decoded, ctx.outputTolerance());
+        report.check(c + ".decoded", decoded, ctx.vaeOutputTolerance());
         HostTensor image = VaeImages.toUnitRange(decoded);
-        if (g.has(c + ".image")) report.check(c + ".image", image, ctx.outputTolerance());
+        if (g.has(c + ".image")) report.check(c + ".image", image, ctx.vaeOutputTolerance());
         if (g.has(c + ".image_uint8")) {
-            Uint8Check.check(report, c + ".image_uint8", VaeImages.toUint8Nhwc(image), ctx.exactImages(), ctx.outputTolerance());
+            Uint8Check.check(report, c + ".image_uint8", VaeImages.toUint8Nhwc(image), ctx.exactImages(), ctx.vaeOutputTolerance());
         }
         checkHooks(ctx, g, report, c, ops.traced(), ops, vae);
         if (g.has(c + ".fp16w.decoded")) {
@@ -67,7 +67,7 @@ public final class VaeSuite implements GoldenSuite {
             } else {
                 AutoencoderKL half = ctx.vae(Variant.FP16);
                 Ops vaeOps = ctx.vaeOps();
-                report.check(c + ".fp16w.decoded", vaeOps.download(half.decode(vaeOps, vaeOps.upload(input))), ctx.outputTolerance());
+                report.check(c + ".fp16w.decoded", vaeOps.download(half.decode(vaeOps, vaeOps.upload(input))), ctx.vaeOutputTolerance());
             }
         }
     }
@@ -76,14 +76,14 @@ public final class VaeSuite implements GoldenSuite {
         TracingOps ops = new TracingOps(ctx.vaeOps());
         AutoencoderKL vae = ctx.vae(Variant.FP32);
         LatentDistribution dist = vae.encode(ops, ops.upload(report.input(c + ".image")));
-        report.check(c + ".mean", dist.mean(), ctx.outputTolerance());
-        report.check(c + ".logvar", dist.logvar(), ctx.outputTolerance());
-        report.check(c + ".std", dist.std(), ctx.outputTolerance());
+        report.check(c + ".mean", dist.mean(), ctx.vaeOutputTolerance());
+        report.check(c + ".logvar", dist.logvar(), ctx.vaeOutputTolerance());
+        report.check(c + ".std", dist.std(), ctx.vaeOutputTolerance());
         report.cover(c + ".sample_generator_seed");
         HostTensor sample = dist.sample(report.input(c + ".sample_noise"));
-        report.check(c + ".sample", sample, ctx.outputTolerance());
+        report.check(c + ".sample", sample, ctx.vaeOutputTolerance());
         if (g.has(c + ".init_latents")) {
-            report.check(c + ".init_latents", scale(sample, vae.config().scalingFactor()), ctx.outputTolerance());
+            report.check(c + ".init_latents", scale(sample, vae.config().scalingFactor()), ctx.vaeOutputTolerance());
         }
         checkHooks(ctx, g, report, c, ops.traced(), ops, vae);
     }
@@ -108,7 +108,7 @@ public final class VaeSuite implements GoldenSuite {
             if (actual == null) {
                 report.notSupported(prefix + path, "the model marks no activation at " + path);
             } else {
-                report.check(prefix + path, actual, ctx.hookTolerance());
+                report.check(prefix + path, actual, ctx.vaeHookTolerance());
             }
         }
     }

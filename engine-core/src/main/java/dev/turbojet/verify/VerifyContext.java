@@ -7,6 +7,7 @@ import dev.turbojet.io.Variant;
 import dev.turbojet.io.WeightFile;
 import dev.turbojet.ops.CheckedOps;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.unet.UNet2DCondition;
 import dev.turbojet.unet.UNetConfig;
 import dev.turbojet.vae.AutoencoderKL;
@@ -49,21 +50,46 @@ public final class VerifyContext implements AutoCloseable {
 
     /** Tolerance for a model output on this backend: the kit's fp32 bound, or a relative one for fp16/bf16 storage. */
     public Tolerance outputTolerance() {
-        return switch (ops.storageType()) {
+        return outputTolerance(ops.storageType());
+    }
+
+    /** Tolerance for an intermediate (hooked) activation on this backend. */
+    public Tolerance hookTolerance() {
+        return hookTolerance(ops.storageType());
+    }
+
+    /** Whether uint8 images must meet the kit's rounding rule (fp32), or are compared like the float outputs. */
+    public boolean exactImages() {
+        return ops.storageType() == DType.F32 && vaeOps().storageType() == DType.F32;
+    }
+
+    /** {@link #outputTolerance} for what the VAE computes, on {@link #vaeOps} (bf16 beside an fp16 backend). */
+    public Tolerance vaeOutputTolerance() {
+        return outputTolerance(vaeOps().storageType());
+    }
+
+    /** {@link #hookTolerance} for the VAE's activations, on {@link #vaeOps}. */
+    public Tolerance vaeHookTolerance() {
+        return hookTolerance(vaeOps().storageType());
+    }
+
+    /** For what passes through both backends (a pipeline's decoded image): the looser of the two. */
+    public Tolerance imageTolerance() {
+        Tolerance main = outputTolerance(), vae = vaeOutputTolerance();
+        if (main.relative() != vae.relative()) return main.relative() ? main : vae;
+        return main.value() >= vae.value() ? main : vae;
+    }
+
+    private static Tolerance outputTolerance(DType storage) {
+        return switch (storage) {
             case F16 -> Tolerance.FP16_MODEL;
             case BF16 -> Tolerance.BF16_MODEL;
             default -> Tolerance.FP32_OUTPUT;
         };
     }
 
-    /** Tolerance for an intermediate (hooked) activation on this backend. */
-    public Tolerance hookTolerance() {
-        return ops.storageType() == dev.turbojet.tensor.DType.F32 ? Tolerance.FP32_HOOK : outputTolerance();
-    }
-
-    /** Whether uint8 images must meet the kit's rounding rule (fp32), or are compared like the float outputs. */
-    public boolean exactImages() {
-        return ops.storageType() == dev.turbojet.tensor.DType.F32;
+    private static Tolerance hookTolerance(DType storage) {
+        return storage == DType.F32 ? Tolerance.FP32_HOOK : outputTolerance(storage);
     }
 
     /** The backend the VAE runs on: the SDXL VAE overflows in fp16, so an fp16 backend lends it a bf16 one. */

@@ -14,12 +14,12 @@ import java.util.Optional;
  * repository's {@code .native/} folder are used when present, otherwise the normal search
  * (README-native.md) applies.
  */
-final class GpuSupport {
+public final class GpuSupport {
     private static Optional<String> reason;
 
     private GpuSupport() {}
 
-    static synchronized Optional<String> skipReason() {
+    public static synchronized Optional<String> skipReason() {
         if (reason == null) {
             useNative(Lib.CUBLAS_LT, "nvidia/cu13/lib/libcublasLt.so.13");
             useNative(Lib.CUDNN, "nvidia/cudnn/lib/libcudnn.so.9");
@@ -33,7 +33,7 @@ final class GpuSupport {
         return reason;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return skipReason().isEmpty();
     }
 
