@@ -36,8 +36,9 @@ public record Ceilings(double flopsPerSecond, double bytesPerSecond, String how)
         double bytes;
         String copy;
         if (ops instanceof CudaOps c) {
-            bytes = c.copyBytesPerSecond(1L << 30);
-            copy = "1 GiB device-to-device copy";
+            long size = c.copyProbeBytes(1L << 30);  // 1 GiB unless the device has less to spare
+            bytes = c.copyBytesPerSecond(size);
+            copy = (size >> 20) + " MiB device-to-device copy";
         } else {
             bytes = hostCopyBytesPerSecond(64 << 20);
             copy = "256 MB System.arraycopy";

@@ -161,11 +161,22 @@ public final class CudaOps implements Ops, AutoCloseable {
     }
 
     /**
+     * The size for {@link #copyBytesPerSecond}: {@code wanted}, or less where two buffers of it would
+     * take more than half of the device memory free now (the arena already holds its share), in MiB.
+     */
+    public long copyProbeBytes(long wanted) {
+        enter();
+        long fit = CudaMemory.info().freeBytes() / 4;
+        return Math.max(1L << 20, Math.min(wanted, fit) >> 20 << 20);
+    }
+
+    /**
      * Device-to-device copy bandwidth in bytes per second (bytes read plus bytes written), the best of
      * five copies of {@code bytes} after one warm-up, timed with events: the memory ceiling of a profile.
      */
     public double copyBytesPerSecond(long bytes) {
         enter();
+        if (bytes <= 0) throw new IllegalArgumentException("copy size must be positive, got " + bytes);
         DeviceAllocation src = CudaMemory.alloc(bytes), dst = CudaMemory.alloc(bytes);
         try {
             CudaMemory.memsetD8(src.ptr(), (byte) 0x3C, bytes, stream);
