@@ -16,7 +16,8 @@
 # what it did:
 #   a  gpu-tests      the *GpuTest suites: every op and model against the CPU backend
 #   b  verify-fp16/bf16  `turbojet verify --backend cuda` on the tiny reference model
-#   c  jmh-*          JMH on cuda, fp16: UNet forward, VAE decode, text encoders, pipeline, GEMM, conv
+#   c  jmh-*          JMH on cuda, fp16: UNet forward (eager, and replayed as a CUDA graph), VAE decode,
+#                     text encoders, pipeline, GEMM, conv
 #   d  peer-*         the same work in PyTorch (bench/peer), timed with CUDA events
 #   e  profile-unet   `turbojet profile` of the UNet: per-op table against measured ceilings
 #   f  soak           generations in a loop, device memory before and after
@@ -187,6 +188,7 @@ bench() {  # bench NAME LIMIT JMH-ARGS...
     stage "jmh-$name" "$limit" "${jmh[@]}" "$@" -p backend=cuda -p dtype=fp16 $iterations -rf json -rff "$out/jmh-$name.json"
 }
 bench unet "$(lim 150 50)" UNetBench -p size=$size -p latent=$latent
+bench unet-graphs "$(lim 150 40)" UNetBench -p size=$size -p latent=$latent -p graphs=true  # denoise as one CUDA graph
 bench vae "$(lim 90 40)" VaeDecodeBench -p size=$size -p latent=$latent
 bench text-encoders "$(lim 60 30)" TextEncoderBench -p size=$size
 bench pipeline "$(lim 120 50)" PipelineBench -p size=$size -p latent=$latent -p steps=1

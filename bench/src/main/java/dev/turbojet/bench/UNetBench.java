@@ -4,6 +4,8 @@ import dev.turbojet.profile.Workloads;
 import dev.turbojet.profile.SyntheticModels;
 import dev.turbojet.profile.ModelSize;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.ops.cuda.CudaOps;
+import dev.turbojet.ops.cuda.GraphReplay;
 import dev.turbojet.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,9 +49,16 @@ public class UNetBench {
     public int latent;
     @Param({"fp32"})
     public String dtype;
+    /**
+     * cuda only: the step's denoise (everything after the time embedding) captured once as a CUDA graph
+     * and replayed each time; the embedding, which reads host values, runs eagerly before it.
+     */
+    @Param({"false"})
+    public boolean graphs;
 
     private Ops ops;
     private Workloads.UNetStep step;
+    private GraphReplay denoise;
 
     @Setup
     public void setUp() {
@@ -59,11 +69,18 @@ public class UNetBench {
         long t0 = System.nanoTime();
         step = Workloads.UNetStep.create(ops, SyntheticModels.unet(model.unet(), ops), latent);
         Report.loaded(ops, t0);
+        if (graphs) {
+            if (!(ops instanceof CudaOps cuda)) throw new IllegalArgumentException("graphs=true needs backend=cuda");
+            Tensor emb = step.embed(ops);
+            denoise = cuda.capture("UNet denoise " + latent + "x" + latent, List.of(step.sample(), emb, step.context()),
+                    in -> step.unet().denoise(ops, in.get(0), in.get(1), in.get(2)));
+        }
     }
 
     @Benchmark
     public Tensor forward() {
-        return Backends.timed(ops, () -> step.run(ops));
+        if (denoise == null) return Backends.timed(ops, () -> step.run(ops));
+        return Backends.timed(ops, () -> denoise.run(List.of(step.sample(), step.embed(ops), step.context())));
     }
 
     @TearDown

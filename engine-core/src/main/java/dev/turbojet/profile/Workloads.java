@@ -46,6 +46,11 @@ public final class Workloads {
         public Tensor run(Ops ops) {
             return unet.forward(ops, sample, 999f, context, pooled, timeIds);
         }
+
+        /** The step's conditioning vector ({@link UNet2DCondition#embed}): run's first part. */
+        public Tensor embed(Ops ops) {
+            return unet.embed(ops, new float[]{999f}, pooled, timeIds);
+        }
     }
 
     /** Both text encoders on one 77-token prompt, as the pipeline calls them (encoder 1 skips its last layer). */

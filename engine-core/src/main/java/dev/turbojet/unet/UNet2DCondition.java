@@ -104,8 +104,22 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
      */
     public Tensor forward(Ops ops, Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tensor textEmbeds,
                           Tensor timeIds) {
-        int batch = checkInputs(sample, timesteps, encoderHiddenStates, textEmbeds, timeIds);
+        checkInputs(sample, timesteps, encoderHiddenStates, textEmbeds, timeIds);
+        return denoise(ops, sample, embed(ops, timesteps, textEmbeds, timeIds), encoderHiddenStates);
+    }
 
+    /**
+     * The conditioning vector [B, temb] of {@link #forward}: the timestep's sinusoidal embedding through
+     * its MLP plus the text_time embedding of the pooled text and the size ids. The part of a step that
+     * depends on host values (the timesteps, the ids); {@link #denoise} is device work only, so it can be
+     * captured once and replayed as a CUDA graph.
+     */
+    public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, Tensor timeIds) {
+        int batch = timesteps.length;
+        require("text_embeds", textEmbeds.shape(), textEmbeds.shape().equals(Shape.of(batch, config.pooledDim())),
+                "[" + batch + ", " + config.pooledDim() + "]");
+        require("time_ids", timeIds.shape(), timeIds.shape().equals(Shape.of(batch, UNetConfig.TIME_IDS)),
+                "[" + batch + ", " + UNetConfig.TIME_IDS + "]");
         // time embedding: sinusoidal (fp32) -> MLP, plus the text_time embedding
         Tensor tEmb = ops.mark("time_proj", timeProj.forward(ops, timesteps));                    // [B, C0]
         Tensor emb = ops.mark("time_embedding", timeEmbedding.forward(ops, tEmb));                // [B, temb]
@@ -114,8 +128,19 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
         timeEmbeds = ops.reshape(timeEmbeds, Shape.of(batch, UNetConfig.TIME_IDS * config.additionTimeEmbedDim()));
         Tensor addEmbeds = ops.concat(1, textEmbeds, timeEmbeds);                                 // [B, pooled + 6*dimT]
         Tensor aug = ops.mark("add_embedding", addEmbedding.forward(ops, addEmbeds));             // [B, temb]
-        emb = ops.add(emb, aug);
+        return ops.add(emb, aug);
+    }
 
+    /** sample [B, in, H, W], emb [B, temb] from {@link #embed}, encoderHiddenStates [B, M, cross] -> eps [B, out, H, W]. */
+    public Tensor denoise(Ops ops, Tensor sample, Tensor emb, Tensor encoderHiddenStates) {
+        Shape s = sample.shape();
+        if (s.rank() != 4 || s.dim(1) != config.inChannels()) {
+            throw new IllegalArgumentException("UNet sample must be [B, " + config.inChannels() + ", H, W], got " + s);
+        }
+        require("emb", emb.shape(), emb.shape().rank() == 2 && emb.shape().dim(0) == s.dim(0), "[" + s.dim(0) + ", temb]");
+        require("encoder_hidden_states", encoderHiddenStates.shape(), encoderHiddenStates.shape().rank() == 3
+                && encoderHiddenStates.shape().dim(0) == s.dim(0) && encoderHiddenStates.shape().dim(2) == config.crossAttentionDim(),
+                "[" + s.dim(0) + ", M, " + config.crossAttentionDim() + "]");
         Tensor h = ops.mark("conv_in", convIn.forward(ops, sample));                              // [B, C0, H, W]
         List<Tensor> skips = new ArrayList<>();
         skips.add(h);

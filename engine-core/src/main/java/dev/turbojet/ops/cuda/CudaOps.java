@@ -90,6 +90,7 @@ public final class CudaOps implements Ops, AutoCloseable {
     private final ConvPlans convs;
     private final List<DeviceAllocation> persistent = new ArrayList<>();
     private final Map<Integer, CudaTensor> constants = new HashMap<>();
+    private final List<GraphReplay> replays = new ArrayList<>();
     private DeviceAllocation convWorkspace;
     private DeviceAllocation arenaMemory;
     private DeviceArena arena;
@@ -250,6 +251,121 @@ public final class CudaOps implements Ops, AutoCloseable {
         return new CudaTensor(this, new DevicePtr(s.address()), shape, precision, layout, s);
     }
 
+    // ---- CUDA graphs ---------------------------------------------------------------------------
+
+    /**
+     * Captures {@code body} once as a CUDA graph, to {@linkplain GraphReplay#run replay} with new inputs
+     * of the same shapes as one graph launch. {@code body} must be device work only, on its arguments
+     * (copies of {@code inputs} that the graph owns) and on weights: no upload, download or host value
+     * that changes between calls (a UNet's {@code denoise}, not its {@code embed}). It runs twice here:
+     * eagerly in a pass, which builds every plan and workspace it needs and measures its memory, then
+     * under stream capture into a private arena that the graph keeps, so a replay never touches the
+     * activation arena. Both runs must allocate the same sequence (checked). Call it outside a pass.
+     */
+    public GraphReplay capture(String what, List<Tensor> inputs, java.util.function.Function<List<Tensor>, Tensor> body) {
+        enter();
+        if (arena().inPass()) throw new IllegalStateException("capture " + what + ": call it outside a pass");
+        List<DeviceAllocation> owned = new ArrayList<>();
+        try {
+            List<CudaTensor> slots = new ArrayList<>();
+            for (Tensor t : inputs) {
+                CudaTensor in = cuda("capture " + what, t);
+                DeviceAllocation a = CudaMemory.alloc(Math.max(in.bytes(), DeviceArena.ALIGNMENT));
+                owned.add(a);
+                if (in.bytes() > 0) CudaMemory.copyDeviceToDeviceAsync(a.ptr(), in.ptr, in.bytes(), stream);
+                slots.add(new CudaTensor(this, a.ptr(), in.shape, precision, in.layout, null));
+            }
+            List<Tensor> args = List.copyOf(slots);
+            arena.beginPass();
+            PassSummary eager;
+            try {
+                cuda("capture " + what, body.apply(args));
+            } finally {
+                eager = endPass();
+            }
+            long bytes = Math.max(DeviceArena.ALIGNMENT, eager.peakBytes());
+            bytes = (bytes + DeviceArena.ALIGNMENT - 1) / DeviceArena.ALIGNMENT * DeviceArena.ALIGNMENT;
+            DeviceAllocation memory = CudaMemory.alloc(bytes);
+            owned.add(memory);
+            DeviceArena main = arena;
+            DeviceArena own = new DeviceArena(memory.ptr().address(), bytes);
+            CudaTensor out;
+            dev.turbojet.ffi.cuda.CudaGraph graph;
+            PassSummary captured;
+            arena = own;
+            try {
+                own.beginPass();
+                dev.turbojet.ffi.cuda.CudaGraphs.beginCapture(stream, dev.turbojet.ffi.cuda.CaptureMode.THREAD_LOCAL);
+                try {
+                    out = cuda("capture " + what, body.apply(args));
+                } catch (RuntimeException e) {
+                    try {
+                        dev.turbojet.ffi.cuda.CudaGraphs.destroy(dev.turbojet.ffi.cuda.CudaGraphs.endCapture(stream));
+                    } catch (RuntimeException f) {
+                        e.addSuppressed(f);
+                    }
+                    throw new IllegalStateException("capture " + what + ": the body cannot be captured (" + e.getMessage()
+                            + "); it must not upload, download or synchronize", e);
+                }
+                graph = dev.turbojet.ffi.cuda.CudaGraphs.endCapture(stream);
+                captured = own.endPass();
+            } finally {
+                arena = main;
+            }
+            dev.turbojet.ffi.cuda.CudaGraphExec exec;
+            try {
+                if (captured.signature() != eager.signature() || captured.allocations() != eager.allocations()) {
+                    throw new IllegalStateException("capture " + what + ": the captured run allocated " + captured.allocations()
+                            + " tensors, the eager one " + eager.allocations() + ": the body must do the same work every time");
+                }
+                exec = dev.turbojet.ffi.cuda.CudaGraphs.instantiate(graph);
+            } finally {
+                dev.turbojet.ffi.cuda.CudaGraphs.destroy(graph);
+            }
+            GraphReplay r = new GraphReplay(this, what, slots, out.ptr, out.shape, out.layout, out.bytes(), exec, owned, bytes);
+            replays.add(r);
+            return r;
+        } catch (RuntimeException e) {
+            attempt(new ArrayList<>(), () -> CudaStreams.synchronize(stream));
+            for (DeviceAllocation a : owned) attempt(new ArrayList<>(), () -> CudaMemory.free(a));
+            throw e;
+        }
+    }
+
+    /** One replay of {@code r}: new inputs into its slots, one graph launch, the output copied into the arena. */
+    Tensor replay(GraphReplay r, List<Tensor> inputs) {
+        enter();
+        if (inputs.size() != r.slots.size()) {
+            throw new IllegalArgumentException("replay " + r.what + ": " + inputs.size() + " inputs, captured with " + r.slots.size());
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            CudaTensor in = cuda("replay " + r.what, inputs.get(i));
+            CudaTensor slot = r.slots.get(i);
+            if (!in.shape.equals(slot.shape) || !in.layout.equals(slot.layout)) {
+                throw new IllegalArgumentException("replay " + r.what + ": input " + i + " is " + in.shape + " " + in.layout
+                        + ", captured with " + slot.shape + " " + slot.layout + " (capture again for new shapes)");
+            }
+            if (in.bytes() > 0 && in.ptr.address() != slot.ptr.address()) {
+                CudaMemory.copyDeviceToDeviceAsync(slot.ptr, in.ptr, in.bytes(), stream);
+            }
+        }
+        dev.turbojet.ffi.cuda.CudaGraphs.launch(r.exec, stream);
+        CudaTensor result = alloc("replay " + r.what, r.outShape, r.outLayout);
+        if (r.outBytes > 0) CudaMemory.copyDeviceToDeviceAsync(result.ptr, r.outPtr, r.outBytes, stream);
+        return result;
+    }
+
+    /** Frees what {@code r} holds once the stream is done with it. */
+    void release(GraphReplay r) {
+        if (!replays.remove(r) || closed) return;
+        enter();
+        List<RuntimeException> failures = new ArrayList<>();
+        attempt(failures, () -> CudaStreams.synchronize(stream));
+        attempt(failures, () -> dev.turbojet.ffi.cuda.CudaGraphs.destroy(r.exec));
+        for (DeviceAllocation a : r.owned) attempt(failures, () -> CudaMemory.free(a));
+        if (!failures.isEmpty()) throw failures.getFirst();
+    }
+
     // ---- data movement -------------------------------------------------------------------------
 
     @Override
@@ -348,8 +464,8 @@ public final class CudaOps implements Ops, AutoCloseable {
 
     private DevicePtr convWorkspace(long bytes) {
         if (convWorkspace.bytes() < bytes) {
-            CudaStreams.synchronize(stream);  // the old workspace may still be in use
-            CudaMemory.free(convWorkspace);
+            // kept, not freed: a captured graph may still use it (freed at close)
+            persistent.add(convWorkspace);
             convWorkspace = CudaMemory.alloc(bytes);
         }
         return convWorkspace.ptr();
@@ -539,8 +655,7 @@ public final class CudaOps implements Ops, AutoCloseable {
     /** A persistent device buffer of at least {@code count} int32 zeros. */
     private DevicePtr zeroIds(long count) {
         if (zeroIds == null || zeroIds.bytes() < count * 4) {
-            CudaStreams.synchronize(stream);
-            if (zeroIds != null) CudaMemory.free(zeroIds);
+            if (zeroIds != null) persistent.add(zeroIds);  // kept for any graph that captured it (freed at close)
             zeroIds = CudaMemory.alloc(Math.max(4096, count * 4));
             CudaMemory.memsetD8(zeroIds.ptr(), (byte) 0, zeroIds.bytes(), stream);
         }
@@ -882,6 +997,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         Runnable[] steps = {
             this::enter,
             () -> CudaStreams.synchronize(stream),
+            () -> List.copyOf(replays).forEach(r -> attempt(failures, r::close)),
             convs::close,
             gemms::close,
             () -> Cudnn.destroy(cudnn),
