@@ -33,6 +33,13 @@ public final class CheckedOps extends ForwardingOps {
         return eachOp;
     }
 
+    /** Forwarded to the backend, unless each op is checked: that waits on every op, so it runs eagerly. */
+    @Override
+    public Replayable prepare(String what, java.util.List<Tensor> inputs,
+                              java.util.function.Function<java.util.List<Tensor>, Tensor> body) {
+        return eachOp ? super.prepare(what, inputs, body) : delegate.prepare(what, inputs, body);
+    }
+
     @Override
     public String describe() {
         return delegate.describe() + (eachOp ? " (each op checked)" : "");

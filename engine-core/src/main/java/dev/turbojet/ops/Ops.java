@@ -41,6 +41,28 @@ public interface Ops {
         void close();
     }
 
+    /**
+     * {@code body} made ready to run again and again on new inputs of the shapes and layouts of
+     * {@code inputs}. {@code body} must be device work only on its arguments and on weights: no upload,
+     * download or host value that changes between runs. A backend that can record device work captures
+     * it once and replays it (CUDA: one graph launch instead of a launch per kernel); the default runs
+     * {@code body} every time. The result of each run is a tensor of the current pass.
+     */
+    default Replayable prepare(String what, java.util.List<Tensor> inputs, java.util.function.Function<java.util.List<Tensor>, Tensor> body) {
+        return body::apply;
+    }
+
+    /** What {@link #prepare} returns. */
+    interface Replayable extends AutoCloseable {
+        /** {@code body} on these inputs. */
+        Tensor run(java.util.List<Tensor> inputs);
+
+        /** Releases what the recording holds (device memory); the backend's close does it too. */
+        @Override
+        default void close() {
+        }
+    }
+
     // ---- data movement -------------------------------------------------------------------------
 
     /** Binds checkpoint data as a backend tensor, once at load (CPU: a view or widened copy; CUDA: an upload). */

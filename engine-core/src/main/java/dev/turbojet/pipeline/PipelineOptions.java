@@ -28,9 +28,13 @@ import java.util.logging.Logger;
  * @param checkEachOp  wait for every op and check its output for NaN and infinity, so a GPU fault or the
  *                     first non-finite value is pinned to the op that caused it ({@link dev.turbojet.ops.CheckedOps});
  *                     slow, for finding faults
+ * @param graphs       record the UNet's denoise once per shape and replay it at every step where the backend
+ *                     can ({@link Ops#prepare}: CUDA graphs), instead of launching each of its kernels; off by
+ *                     default until measured on a GPU, and ignored while each op is checked
  */
 public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Optional<String> modelName,
-                              Consumer<String> warnings, Optional<Path> taesdDecoder, boolean checkEachOp) {
+                              Consumer<String> warnings, Optional<Path> taesdDecoder, boolean checkEachOp,
+                              boolean graphs) {
     private static final Logger LOG = Logger.getLogger(SdxlPipeline.class.getName());
 
     public PipelineOptions {
@@ -44,32 +48,37 @@ public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Opti
 
     /** Any variant (fp32 preferred), the VAE on the pipeline's backend, warnings to java.util.logging. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false);
+        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false, false);
     }
 
     public PipelineOptions withVariants(List<Variant> preference) {
-        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder, checkEachOp);
+        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, graphs);
     }
 
     public PipelineOptions withVaeOps(Ops ops) {
-        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder, checkEachOp);
+        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder, checkEachOp, graphs);
     }
 
     public PipelineOptions withModelName(String name) {
-        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder, checkEachOp);
+        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder, checkEachOp, graphs);
     }
 
     public PipelineOptions withWarnings(Consumer<String> listener) {
-        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder, checkEachOp);
+        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder, checkEachOp, graphs);
     }
 
     /** Final decode with the TAESD decoder in {@code decoderFile} ({@code taesdxl_decoder.safetensors}). */
     public PipelineOptions withTaesdDecoder(Path decoderFile) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile), checkEachOp);
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile), checkEachOp, graphs);
+    }
+
+    /** Replays the UNet's denoise as a recorded graph where the backend can (see {@code graphs}). */
+    public PipelineOptions withGraphs(boolean record) {
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, record);
     }
 
     /** Waits for every op and checks its output for NaN and infinity (see {@code checkEachOp}). */
     public PipelineOptions withEachOpChecked(boolean check) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, check);
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, check, graphs);
     }
 }

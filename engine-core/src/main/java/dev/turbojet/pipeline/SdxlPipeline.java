@@ -31,7 +31,10 @@ import dev.turbojet.vae.VaeImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -68,6 +71,8 @@ public final class SdxlPipeline {
     private final Optional<TaesdDecoder> taesd;
     /** One generation at a time (see the class comment); fair, so waiting callers run in arrival order. */
     private final ReentrantLock generating = new ReentrantLock(true);
+    /** The UNet's denoise prepared per input shapes, with {@link PipelineOptions#graphs} (used under {@code generating}). */
+    private final Map<List<Shape>, Ops.Replayable> denoisers = new HashMap<>();
 
     private SdxlPipeline(Ops ops, Ops vaeOps, PipelineOptions options, String modelName, ModelConfig config,
                          TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae, Optional<TaesdDecoder> taesd) {
@@ -238,7 +243,7 @@ public final class SdxlPipeline {
             HostTensor input = schedule.scaleModelInput(latents, i);
             Tensor x = ops.upload(input);
             if (cfg) x = ops.concat(0, x, x);
-            HostTensor eps = ops.download(unet.forward(ops, x, t, c.embeds, c.pooled, timeIds));
+            HostTensor eps = ops.download(predictNoise(x, t, c, timeIds));
             if (cfg) eps = guide(eps, (float) req.guidanceScale());
             HostTensor stepNoise = generator.randn(latents.shape());
             Schedule.StepResult result = schedule.step(i, eps, latents, stepNoise);
@@ -272,6 +277,22 @@ public final class SdxlPipeline {
                     row(latents, b), info, timings));
         }
         return out;
+    }
+
+    /** The UNet's noise prediction for one step: eager, or its denoise replayed ({@link PipelineOptions#graphs}). */
+    private Tensor predictNoise(Tensor x, float t, Conditioning c, Tensor timeIds) {
+        if (!options.graphs() || options.checkEachOp()) return unet.forward(ops, x, t, c.embeds, c.pooled, timeIds);
+        float[] timesteps = new float[x.shape().intDim(0)];
+        Arrays.fill(timesteps, t);
+        Tensor emb = unet.embed(ops, timesteps, c.pooled, timeIds);
+        List<Tensor> inputs = List.of(x, emb, c.embeds);
+        List<Shape> key = inputs.stream().map(Tensor::shape).toList();
+        Ops.Replayable denoise = denoisers.get(key);
+        if (denoise == null) {
+            denoise = ops.prepare("UNet denoise " + key, inputs, in -> unet.denoise(ops, in.get(0), in.get(1), in.get(2)));
+            denoisers.put(key, denoise);
+        }
+        return denoise.run(inputs);
     }
 
     /** A NaN or infinity in the decoded image is an error, never a silently black or noisy picture. */

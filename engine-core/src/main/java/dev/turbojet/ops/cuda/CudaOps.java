@@ -260,11 +260,14 @@ public final class CudaOps implements Ops, AutoCloseable {
      * that changes between calls (a UNet's {@code denoise}, not its {@code embed}). It runs twice here:
      * eagerly in a pass, which builds every plan and workspace it needs and measures its memory, then
      * under stream capture into a private arena that the graph keeps, so a replay never touches the
-     * activation arena. Both runs must allocate the same sequence (checked). Call it outside a pass.
+     * activation arena. Both runs must allocate the same sequence (checked). The eager run's temporaries
+     * go into the free part of the activation arena and are gone when it returns, so it may be called
+     * inside a pass or outside.
      */
     public GraphReplay capture(String what, List<Tensor> inputs, java.util.function.Function<List<Tensor>, Tensor> body) {
         enter();
-        if (arena().inPass()) throw new IllegalStateException("capture " + what + ": call it outside a pass");
+        DeviceArena main = arena();
+        if (main.available() == 0) throw new IllegalStateException("capture " + what + ": the activation arena is full");
         List<DeviceAllocation> owned = new ArrayList<>();
         try {
             List<CudaTensor> slots = new ArrayList<>();
@@ -276,18 +279,20 @@ public final class CudaOps implements Ops, AutoCloseable {
                 slots.add(new CudaTensor(this, a.ptr(), in.shape, precision, in.layout, null));
             }
             List<Tensor> args = List.copyOf(slots);
-            arena.beginPass();
+            DeviceArena scratch = new DeviceArena(main.base() + main.used(), main.available());
             PassSummary eager;
+            arena = scratch;
             try {
+                scratch.beginPass();
                 cuda("capture " + what, body.apply(args));
+                eager = scratch.endPass();
             } finally {
-                eager = endPass();
+                arena = main;
             }
             long bytes = Math.max(DeviceArena.ALIGNMENT, eager.peakBytes());
             bytes = (bytes + DeviceArena.ALIGNMENT - 1) / DeviceArena.ALIGNMENT * DeviceArena.ALIGNMENT;
             DeviceAllocation memory = CudaMemory.alloc(bytes);
             owned.add(memory);
-            DeviceArena main = arena;
             DeviceArena own = new DeviceArena(memory.ptr().address(), bytes);
             CudaTensor out;
             dev.turbojet.ffi.cuda.CudaGraph graph;
@@ -330,6 +335,17 @@ public final class CudaOps implements Ops, AutoCloseable {
             for (DeviceAllocation a : owned) attempt(new ArrayList<>(), () -> CudaMemory.free(a));
             throw e;
         }
+    }
+
+    /** {@link #capture}: on this backend, what {@link Ops#prepare} prepares is a CUDA graph. */
+    @Override
+    public Replayable prepare(String what, List<Tensor> inputs, java.util.function.Function<List<Tensor>, Tensor> body) {
+        return capture(what, inputs, body);
+    }
+
+    /** How many captured graphs this backend holds (for tests). */
+    int graphCount() {
+        return replays.size();
     }
 
     /** One replay of {@code r}: new inputs into its slots, one graph launch, the output copied into the arena. */

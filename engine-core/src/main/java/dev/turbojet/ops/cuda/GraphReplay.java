@@ -15,7 +15,7 @@ import java.util.List;
  * the result stays valid across later replays. Holds the graph's inputs and private activation memory
  * until {@link #close} (or the backend's close).
  */
-public final class GraphReplay implements AutoCloseable {
+public final class GraphReplay implements dev.turbojet.ops.Ops.Replayable {
     final CudaOps owner;
     final String what;
     final List<CudaTensor> slots;
@@ -42,6 +42,7 @@ public final class GraphReplay implements AutoCloseable {
     }
 
     /** The captured work on {@code inputs} (same shapes and layouts as at capture). */
+    @Override
     public Tensor run(List<Tensor> inputs) {
         return owner.replay(this, inputs);
     }

@@ -82,4 +82,24 @@ class CudaGraphsGpuTest {
             assertEquals(eager[0].shape(), again.shape());
         }
     }
+
+    @Test
+    void thePipelineGivesTheSameImagesWithGraphs() {
+        try (CudaOps ops = CudaOps.open(new CudaOps.Options(0, Precision.FP16, 512L << 20));
+             CudaOps vae = CudaOps.open(new CudaOps.Options(0, Precision.BF16, 256L << 20))) {
+            dev.turbojet.io.ModelFolder folder = dev.turbojet.io.ModelFolder.open(ReferenceKit.tiny());
+            dev.turbojet.pipeline.SdxlPipeline eager = dev.turbojet.pipeline.SdxlPipeline.load(folder, ops,
+                    dev.turbojet.pipeline.PipelineOptions.defaults().withVaeOps(vae));
+            dev.turbojet.pipeline.SdxlPipeline graphs = dev.turbojet.pipeline.SdxlPipeline.load(folder, ops,
+                    dev.turbojet.pipeline.PipelineOptions.defaults().withVaeOps(vae).withGraphs(true));
+            for (long seed : new long[]{7, 8}) {  // two generations of two steps: four replays of one graph
+                var req = dev.turbojet.pipeline.GenerationRequest.builder(List.of("a red fox in the snow"))
+                        .steps(2).size(64, 48).seed(seed).build();
+                float[] want = eager.generate(req).getFirst().pixels().data();
+                float[] got = graphs.generate(req).getFirst().pixels().data();
+                assertArrayEquals(want, got, "seed " + seed);
+            }
+            assertEquals(1, ops.graphCount(), "one graph, captured at the first step and replayed since");
+        }
+    }
 }
