@@ -31,7 +31,6 @@ import dev.turbojet.vae.VaeImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,9 +281,7 @@ public final class SdxlPipeline {
     /** The UNet's noise prediction for one step: eager, or its denoise replayed ({@link PipelineOptions#graphs}). */
     private Tensor predictNoise(Tensor x, float t, Conditioning c, Tensor timeIds) {
         if (!options.graphs() || options.checkEachOp()) return unet.forward(ops, x, t, c.embeds, c.pooled, timeIds);
-        float[] timesteps = new float[x.shape().intDim(0)];
-        Arrays.fill(timesteps, t);
-        Tensor emb = unet.embed(ops, timesteps, c.pooled, timeIds);
+        Tensor emb = unet.embed(ops, t, c.pooled, timeIds);
         List<Tensor> inputs = List.of(x, emb, c.embeds);
         List<Shape> key = inputs.stream().map(Tensor::shape).toList();
         Ops.Replayable denoise = denoisers.get(key);

@@ -49,7 +49,7 @@ public final class Workloads {
 
         /** The step's conditioning vector ({@link UNet2DCondition#embed}): run's first part. */
         public Tensor embed(Ops ops) {
-            return unet.embed(ops, new float[]{999f}, pooled, timeIds);
+            return unet.embed(ops, 999f, pooled, timeIds);
         }
     }
 

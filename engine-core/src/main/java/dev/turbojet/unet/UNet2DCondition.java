@@ -112,14 +112,18 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
      * The conditioning vector [B, temb] of {@link #forward}: the timestep's sinusoidal embedding through
      * its MLP plus the text_time embedding of the pooled text and the size ids. The part of a step that
      * depends on host values (the timesteps, the ids); {@link #denoise} is device work only, so it can be
-     * captured once and replayed as a CUDA graph.
+     * captured once and replayed as a CUDA graph. One timestep for the whole batch.
      */
+    public Tensor embed(Ops ops, float timestep, Tensor textEmbeds, Tensor timeIds) {
+        float[] t = new float[Math.toIntExact(textEmbeds.shape().dim(0))];
+        Arrays.fill(t, timestep);
+        return embed(ops, t, textEmbeds, timeIds);
+    }
+
+    /** {@link #embed(Ops, float, Tensor, Tensor)} with one timestep per batch entry. */
     public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, Tensor timeIds) {
         int batch = timesteps.length;
-        require("text_embeds", textEmbeds.shape(), textEmbeds.shape().equals(Shape.of(batch, config.pooledDim())),
-                "[" + batch + ", " + config.pooledDim() + "]");
-        require("time_ids", timeIds.shape(), timeIds.shape().equals(Shape.of(batch, UNetConfig.TIME_IDS)),
-                "[" + batch + ", " + UNetConfig.TIME_IDS + "]");
+        checkConditioning(textEmbeds, timeIds, batch);
         // time embedding: sinusoidal (fp32) -> MLP, plus the text_time embedding
         Tensor tEmb = ops.mark("time_proj", timeProj.forward(ops, timesteps));                    // [B, C0]
         Tensor emb = ops.mark("time_embedding", timeEmbedding.forward(ops, tEmb));                // [B, temb]
@@ -133,14 +137,9 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
 
     /** sample [B, in, H, W], emb [B, temb] from {@link #embed}, encoderHiddenStates [B, M, cross] -> eps [B, out, H, W]. */
     public Tensor denoise(Ops ops, Tensor sample, Tensor emb, Tensor encoderHiddenStates) {
-        Shape s = sample.shape();
-        if (s.rank() != 4 || s.dim(1) != config.inChannels()) {
-            throw new IllegalArgumentException("UNet sample must be [B, " + config.inChannels() + ", H, W], got " + s);
-        }
-        require("emb", emb.shape(), emb.shape().rank() == 2 && emb.shape().dim(0) == s.dim(0), "[" + s.dim(0) + ", temb]");
-        require("encoder_hidden_states", encoderHiddenStates.shape(), encoderHiddenStates.shape().rank() == 3
-                && encoderHiddenStates.shape().dim(0) == s.dim(0) && encoderHiddenStates.shape().dim(2) == config.crossAttentionDim(),
-                "[" + s.dim(0) + ", M, " + config.crossAttentionDim() + "]");
+        int batch = checkSample(sample);
+        require("emb", emb.shape(), emb.shape().rank() == 2 && emb.shape().dim(0) == batch, "[" + batch + ", temb]");
+        checkContext(encoderHiddenStates, batch);
         Tensor h = ops.mark("conv_in", convIn.forward(ops, sample));                              // [B, C0, H, W]
         List<Tensor> skips = new ArrayList<>();
         skips.add(h);
@@ -170,22 +169,35 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
         return ops.mark("conv_out", convOut.forward(ops, ops.silu(h)));                          // [B, out, H, W]
     }
 
-    private int checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, Tensor timeIds) {
+    /** Every input of {@link #forward} checked before any work; embed and denoise check their own parts the same way. */
+    private void checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, Tensor timeIds) {
+        int b = checkSample(sample);
+        if (timesteps.length != b) {
+            throw new IllegalArgumentException("UNet needs one timestep per batch entry (" + b + "), got " + timesteps.length);
+        }
+        checkContext(ehs, b);
+        checkConditioning(textEmbeds, timeIds, b);
+    }
+
+    /** The batch size of a [B, in_channels, H, W] sample. */
+    private int checkSample(Tensor sample) {
         Shape s = sample.shape();
         if (s.rank() != 4 || s.dim(1) != config.inChannels()) {
             throw new IllegalArgumentException("UNet sample must be [B, " + config.inChannels() + ", H, W], got " + s);
         }
-        int b = s.intDim(0);
-        if (timesteps.length != b) {
-            throw new IllegalArgumentException("UNet needs one timestep per batch entry (" + b + "), got " + timesteps.length);
-        }
+        return s.intDim(0);
+    }
+
+    private void checkContext(Tensor ehs, int b) {
         require("encoder_hidden_states", ehs.shape(), ehs.shape().rank() == 3 && ehs.shape().dim(0) == b
                 && ehs.shape().dim(2) == config.crossAttentionDim(), "[" + b + ", M, " + config.crossAttentionDim() + "]");
+    }
+
+    private void checkConditioning(Tensor textEmbeds, Tensor timeIds, int b) {
         require("text_embeds", textEmbeds.shape(), textEmbeds.shape().equals(Shape.of(b, config.pooledDim())),
                 "[" + b + ", " + config.pooledDim() + "]");
         require("time_ids", timeIds.shape(), timeIds.shape().equals(Shape.of(b, UNetConfig.TIME_IDS)),
                 "[" + b + ", " + UNetConfig.TIME_IDS + "]");
-        return b;
     }
 
     private static void require(String what, Shape got, boolean ok, String want) {

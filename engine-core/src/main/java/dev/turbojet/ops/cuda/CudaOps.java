@@ -5,8 +5,12 @@ import dev.turbojet.ffi.cublas.CublasLtHandle;
 import dev.turbojet.ffi.cublas.Epilogue;
 import dev.turbojet.ffi.cublas.GemmPlans;
 import dev.turbojet.ffi.cublas.GemmShape;
+import dev.turbojet.ffi.cuda.CaptureMode;
 import dev.turbojet.ffi.cuda.Context;
 import dev.turbojet.ffi.cuda.CudaDriver;
+import dev.turbojet.ffi.cuda.CudaGraph;
+import dev.turbojet.ffi.cuda.CudaGraphExec;
+import dev.turbojet.ffi.cuda.CudaGraphs;
 import dev.turbojet.ffi.cuda.CudaMemory;
 import dev.turbojet.ffi.cuda.CudaStreams;
 import dev.turbojet.ffi.cuda.DeviceAllocation;
@@ -42,6 +46,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The GPU backend: fp16 or bf16 storage ({@link Precision}), fp32 accumulation in cuBLASLt GEMMs and
@@ -264,7 +269,7 @@ public final class CudaOps implements Ops, AutoCloseable {
      * go into the free part of the activation arena and are gone when it returns, so it may be called
      * inside a pass or outside.
      */
-    public GraphReplay capture(String what, List<Tensor> inputs, java.util.function.Function<List<Tensor>, Tensor> body) {
+    public GraphReplay capture(String what, List<Tensor> inputs, Function<List<Tensor>, Tensor> body) {
         enter();
         DeviceArena main = arena();
         if (main.available() == 0) throw new IllegalStateException("capture " + what + ": the activation arena is full");
@@ -295,37 +300,37 @@ public final class CudaOps implements Ops, AutoCloseable {
             owned.add(memory);
             DeviceArena own = new DeviceArena(memory.ptr().address(), bytes);
             CudaTensor out;
-            dev.turbojet.ffi.cuda.CudaGraph graph;
+            CudaGraph graph;
             PassSummary captured;
             arena = own;
             try {
                 own.beginPass();
-                dev.turbojet.ffi.cuda.CudaGraphs.beginCapture(stream, dev.turbojet.ffi.cuda.CaptureMode.THREAD_LOCAL);
+                CudaGraphs.beginCapture(stream, CaptureMode.THREAD_LOCAL);
                 try {
                     out = cuda("capture " + what, body.apply(args));
                 } catch (RuntimeException e) {
                     try {
-                        dev.turbojet.ffi.cuda.CudaGraphs.destroy(dev.turbojet.ffi.cuda.CudaGraphs.endCapture(stream));
+                        CudaGraphs.destroy(CudaGraphs.endCapture(stream));
                     } catch (RuntimeException f) {
                         e.addSuppressed(f);
                     }
                     throw new IllegalStateException("capture " + what + ": the body cannot be captured (" + e.getMessage()
                             + "); it must not upload, download or synchronize", e);
                 }
-                graph = dev.turbojet.ffi.cuda.CudaGraphs.endCapture(stream);
+                graph = CudaGraphs.endCapture(stream);
                 captured = own.endPass();
             } finally {
                 arena = main;
             }
-            dev.turbojet.ffi.cuda.CudaGraphExec exec;
+            CudaGraphExec exec;
             try {
                 if (captured.signature() != eager.signature() || captured.allocations() != eager.allocations()) {
                     throw new IllegalStateException("capture " + what + ": the captured run allocated " + captured.allocations()
                             + " tensors, the eager one " + eager.allocations() + ": the body must do the same work every time");
                 }
-                exec = dev.turbojet.ffi.cuda.CudaGraphs.instantiate(graph);
+                exec = CudaGraphs.instantiate(graph);
             } finally {
-                dev.turbojet.ffi.cuda.CudaGraphs.destroy(graph);
+                CudaGraphs.destroy(graph);
             }
             GraphReplay r = new GraphReplay(this, what, slots, out.ptr, out.shape, out.layout, out.bytes(), exec, owned, bytes);
             replays.add(r);
@@ -339,7 +344,7 @@ public final class CudaOps implements Ops, AutoCloseable {
 
     /** {@link #capture}: on this backend, what {@link Ops#prepare} prepares is a CUDA graph. */
     @Override
-    public Replayable prepare(String what, List<Tensor> inputs, java.util.function.Function<List<Tensor>, Tensor> body) {
+    public Replayable prepare(String what, List<Tensor> inputs, Function<List<Tensor>, Tensor> body) {
         return capture(what, inputs, body);
     }
 
@@ -365,7 +370,7 @@ public final class CudaOps implements Ops, AutoCloseable {
                 CudaMemory.copyDeviceToDeviceAsync(slot.ptr, in.ptr, in.bytes(), stream);
             }
         }
-        dev.turbojet.ffi.cuda.CudaGraphs.launch(r.exec, stream);
+        CudaGraphs.launch(r.exec, stream);
         CudaTensor result = alloc("replay " + r.what, r.outShape, r.outLayout);
         if (r.outBytes > 0) CudaMemory.copyDeviceToDeviceAsync(result.ptr, r.outPtr, r.outBytes, stream);
         return result;
@@ -377,7 +382,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         enter();
         List<RuntimeException> failures = new ArrayList<>();
         attempt(failures, () -> CudaStreams.synchronize(stream));
-        attempt(failures, () -> dev.turbojet.ffi.cuda.CudaGraphs.destroy(r.exec));
+        attempt(failures, () -> CudaGraphs.destroy(r.exec));
         for (DeviceAllocation a : r.owned) attempt(failures, () -> CudaMemory.free(a));
         if (!failures.isEmpty()) throw failures.getFirst();
     }

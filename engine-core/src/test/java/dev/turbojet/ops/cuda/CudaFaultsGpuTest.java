@@ -16,12 +16,10 @@ import dev.turbojet.pipeline.GenerationRequest;
 import dev.turbojet.pipeline.PipelineOptions;
 import dev.turbojet.pipeline.SdxlPipeline;
 import dev.turbojet.tensor.HostTensor;
-import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 import dev.turbojet.testing.ReferenceKit;
 
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,14 +47,6 @@ class CudaFaultsGpuTest {
         if (GpuSupport.available() && GpuTests.emulated()) GpuTests.control("clear-faults");
     }
 
-    static HostTensor random(long seed, long... dims) {
-        Random r = new Random(seed);
-        Shape s = Shape.of(dims);
-        float[] a = new float[Math.toIntExact(s.numel())];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        return new HostTensor(s, a);
-    }
-
     /** Runs {@code body} on a fresh backend (checked as the pipeline checks), then closes it. */
     static void withBackend(boolean eachOp, Consumer<Ops> body) {
         try (CudaOps raw = CudaOps.open(new CudaOps.Options(0, Precision.FP16, ARENA))) {
@@ -69,8 +59,8 @@ class CudaFaultsGpuTest {
 
     /** A group norm, then SiLU: two kernels. */
     static HostTensor normAndSilu(Ops ops) {
-        Tensor x = ops.upload(random(1, 2, 32, 8, 8));
-        Tensor g = ops.upload(random(2, 32)), b = ops.upload(random(3, 32));
+        Tensor x = ops.upload(CudaOpsGpuTest.random(1, 2, 32, 8, 8));
+        Tensor g = ops.upload(CudaOpsGpuTest.random(2, 32)), b = ops.upload(CudaOpsGpuTest.random(3, 32));
         return ops.download(ops.silu(ops.groupNorm(x, g, b, 8, 1e-5f, Act.NONE)));
     }
 
@@ -82,9 +72,9 @@ class CudaFaultsGpuTest {
     @Test
     void outOfMemoryNamesTheAllocationAndTheOpAndTheBackendStaysUsable() {
         withBackend(false, ops -> {
-            Tensor w = ops.upload(random(4, 16, 16));
+            Tensor w = ops.upload(CudaOpsGpuTest.random(4, 16, 16));
             GpuTests.control("fault cuMemAlloc");  // the next allocation: a weight's own device memory
-            OpException e = assertThrows(OpException.class, () -> ops.weight(CudaOpsGpuTest.view("w", random(5, 8, 8))));
+            OpException e = assertThrows(OpException.class, () -> ops.weight(CudaOpsGpuTest.view("w", CudaOpsGpuTest.random(5, 8, 8))));
             assertTrue(e.getMessage().startsWith("weight(w) failed on cuda fp16"), e.getMessage());
             NativeCallException cause = nativeCause(e);
             assertEquals("cuMemAlloc_v2", cause.function());
@@ -135,8 +125,8 @@ class CudaFaultsGpuTest {
     @Test
     void noConvolutionEngineAndNoGemmAlgorithmAreNamed() {
         withBackend(false, ops -> {
-            Tensor x = ops.upload(random(6, 1, 8, 6, 6));
-            Tensor w = ops.weight(CudaOpsGpuTest.view("conv.weight", random(7, 8, 8, 3, 3)));
+            Tensor x = ops.upload(CudaOpsGpuTest.random(6, 1, 8, 6, 6));
+            Tensor w = ops.weight(CudaOpsGpuTest.view("conv.weight", CudaOpsGpuTest.random(7, 8, 8, 3, 3)));
             GpuTests.control("fault cudnn.heuristic");
             OpException conv = assertThrows(OpException.class, () -> ops.conv2d(x, w, null, 1, 1));
             assertTrue(conv.getMessage().startsWith("conv2d([1, 8, 6, 6], [8, 8, 3, 3], no bias, stride 1, padding 1) failed"),
@@ -144,8 +134,8 @@ class CudaFaultsGpuTest {
             assertTrue(conv.getMessage().contains("cuDNN") || conv.getMessage().contains("cudnn"), conv.getMessage());
             assertEquals(8 * 36, ops.download(ops.conv2d(x, w, null, 1, 1)).data().length);  // the heuristic answers again
 
-            Tensor a = ops.upload(random(8, 3, 16));
-            Tensor lw = ops.weight(CudaOpsGpuTest.view("linear.weight", random(9, 24, 16)));
+            Tensor a = ops.upload(CudaOpsGpuTest.random(8, 3, 16));
+            Tensor lw = ops.weight(CudaOpsGpuTest.view("linear.weight", CudaOpsGpuTest.random(9, 24, 16)));
             GpuTests.control("fault cublasLt.heuristic");
             OpException gemm = assertThrows(OpException.class, () -> ops.linear(a, lw));
             assertTrue(gemm.getMessage().contains("cublasLtMatmulAlgoGetHeuristic"), gemm.getMessage());

@@ -42,7 +42,7 @@ class CudaGraphsGpuTest {
             Tensor ids = ops.upload(HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px));
             Tensor text = ops.upload(Workloads.noise(Shape.of(1, cfg.pooledDim()), 3));
             Tensor context = ops.upload(Workloads.noise(Shape.of(1, 77, cfg.crossAttentionDim()), 2));
-            Tensor emb = unet.embed(ops, new float[]{999f}, text, ids);
+            Tensor emb = unet.embed(ops, 999f, text, ids);
             Tensor first = ops.upload(Workloads.noise(Shape.of(1, cfg.inChannels(), latent, latent), 1));
             ops.beginPass();  // eager first: the backend's own plans and workspaces exist before the count
             ops.download(unet.denoise(ops, first, emb, context));
