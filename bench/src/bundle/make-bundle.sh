@@ -59,17 +59,8 @@ else
     echo "make-bundle: no strip on PATH: native libraries keep their symbol tables (a larger tarball)"
 fi
 
-# stored_copy JAR OUT: JAR's entries re-stored without compression, so that the tarball's xz, which
-# compresses much better than a jar's per-entry deflate, sees them (and the fatbin's many similar
-# kernels) whole.
-stored_copy() {
-    local staging="$out/lib/.stored"
-    rm -rf "$staging" && mkdir -p "$staging" && (cd "$staging" && "$java_home/bin/jar" --extract --file "$1")
-    mv "$staging/META-INF/MANIFEST.MF" "$out/lib/.manifest"
-    "$java_home/bin/jar" --create --no-compress --file "$2" --manifest "$out/lib/.manifest" -C "$staging" .
-    rm -rf "$staging" "$out/lib/.manifest"
-}
-stored_copy "$app" "$out/lib/turbojet.jar"
+source "$(dirname "$0")/stored-jar.sh"
+store_jar "$java_home" "$app" "$out/lib/turbojet.jar"
 # benchmarks.jar without what turbojet.jar already holds (the engine and its libraries): it names
 # turbojet.jar in its manifest's Class-Path instead, which JMH's forked JVMs follow too.
 thin="$out/lib/.benchmarks"

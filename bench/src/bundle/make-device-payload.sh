@@ -32,23 +32,11 @@ modules=$(sed -n 's/.*modules: //p' "$bundle/BUILD-INFO" | tr ',' '\n' | grep -v
 [ -x "$staging/runtime/bin/java" ] || die "jlink failed"
 if command -v strip >/dev/null 2>&1; then find "$staging/runtime" -name '*.so' -exec strip --strip-unneeded {} +; fi
 
-# restore JAR OUT [EXCLUDED ENTRY...]: JAR re-stored without compression, leaving out the entries named
-restore() {
-    local jar=$1 target=$2; shift 2
-    local dir="$out/.x"
-    rm -rf "$dir" && mkdir -p "$dir" && (cd "$dir" && "$java_home/bin/jar" --extract --file "$jar")
-    for e in "$@"; do rm -f "$dir/$e"; done
-    if [ -f "$dir/META-INF/MANIFEST.MF" ]; then
-        mv "$dir/META-INF/MANIFEST.MF" "$out/.manifest"
-        "$java_home/bin/jar" --create --no-compress --file "$target" --manifest "$out/.manifest" -C "$dir" .
-    else
-        "$java_home/bin/jar" --create --no-compress --no-manifest --file "$target" -C "$dir" .
-    fi
-    rm -rf "$dir" "$out/.manifest"
-}
-restore "$bundle/lib/turbojet.jar" "$staging/lib/turbojet.jar" dev/turbojet/clip/vocab.json dev/turbojet/clip/merges.txt
+source "$(dirname "$0")/stored-jar.sh"
+store_jar "$java_home" "$bundle/lib/turbojet.jar" "$staging/lib/turbojet.jar" dev/turbojet/clip/vocab.json dev/turbojet/clip/merges.txt
 cp "$bundle/lib/benchmarks.jar" "$staging/lib/benchmarks.jar"
-for jar in "$root"/dist/turbojet-tests/lib/*.jar; do restore "$jar" "$staging/tests/$(basename "$jar")"; done
+cp "$root"/dist/turbojet-tests/lib/*-tests.jar "$staging/tests/"  # already stored (make-device-tests.sh)
+store_jar "$java_home" "$root/dist/turbojet-tests/lib/junit-console.jar" "$staging/tests/junit-console.jar"
 echo "$version; $(head -1 "$bundle/BUILD-INFO" | sed 's/^[^;]*; //'); device modules: $modules" > "$staging/BUILD-INFO"
 
 XZ_OPT="-9e -T0" tar -C "$out" -cJf "$out/turbojet-device.tar.xz" turbojet-device

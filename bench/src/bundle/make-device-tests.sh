@@ -18,7 +18,7 @@ for module in ffi-bindings kernels engine-core; do
     # class files only (with their folders: JUnit's class-path scan walks them); resources stay in the checkout
     staging="$out/$module.classes"
     (cd "$classes" && find . -name '*.class' -exec install -D -m 644 {} "$staging/{}" \;)
-    jar --create --file "$out/lib/$module-tests.jar" -C "$staging" .
+    jar --create --no-compress --file "$out/lib/$module-tests.jar" -C "$staging" .  # stored: see stored-jar.sh
     rm -rf "$staging"
 done
 cat > "$out/bin/run-tests" <<'LAUNCHER'
