@@ -69,6 +69,6 @@ public class ConvBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

@@ -70,6 +70,6 @@ public class GemmBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

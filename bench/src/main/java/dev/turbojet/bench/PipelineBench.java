@@ -54,7 +54,7 @@ public class PipelineBench {
         VaeConfig vae = model.vae();
         ops = Backends.create(backend, dtype);
         Report.counted("pipeline " + size + " " + latent + "x" + latent + ", " + steps + " step(s)",
-                Workloads.countGeneration(model, latent, steps, Backends.Precision.parse(dtype).bytes()));
+                Workloads.countGeneration(model, latent, steps, Backends.bytes(dtype)));
         long t0 = System.nanoTime();
         generation = Workloads.Generation.create(
                 SyntheticModels.textEncoders(model.textEncoder(), model.textEncoder2(), ops),
@@ -69,6 +69,6 @@ public class PipelineBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

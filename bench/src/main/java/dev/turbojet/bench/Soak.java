@@ -2,9 +2,7 @@ package dev.turbojet.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.turbojet.ffi.cuda.CudaMemory;
 import dev.turbojet.ops.Ops;
-import dev.turbojet.ops.cuda.CudaOps;
 import dev.turbojet.profile.ModelSize;
 import dev.turbojet.profile.SyntheticModels;
 import dev.turbojet.profile.Workloads;
@@ -53,8 +51,7 @@ public final class Soak implements Callable<Integer> {
         ModelSize model = ModelSize.parse(size);
         VaeConfig vae = model.vae();
         if ("cpu".equals(backend) && "fp16".equals(dtype)) dtype = "fp32";
-        Ops ops = Backends.create(backend, dtype);
-        try {
+        try (Ops ops = Backends.create(backend, dtype)) {
             Workloads.Generation generation = Workloads.Generation.create(
                     SyntheticModels.textEncoders(model.textEncoder(), model.textEncoder2(), ops),
                     SyntheticModels.unet(model.unet(), ops), SyntheticModels.vaeDecoder(vae, ops), vae, latent, 1);
@@ -92,16 +89,12 @@ public final class Soak implements Callable<Integer> {
                 return 1;
             }
             return 0;
-        } finally {
-            Backends.close(ops);
         }
     }
 
     /** Device memory in use (total - free) as the driver reports it; -1 on the CPU. */
     private static long deviceBytesInUse(Ops ops) {
-        if (!(ops instanceof CudaOps)) return -1;
-        CudaMemory.Info info = CudaMemory.info();
-        return info.totalBytes() - info.freeBytes();
+        return ops.deviceMemoryInUse().orElse(-1);
     }
 
     private static long heapInUse() {

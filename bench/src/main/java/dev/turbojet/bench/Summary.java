@@ -51,7 +51,7 @@ public final class Summary {
 
     /** FLOPs of one operation of benchmark class {@code cls} with {@code params}. */
     public static double flopsPerOp(String cls, Map<String, String> p) {
-        int bytes = Backends.Precision.parse(p.getOrDefault("dtype", "fp32")).bytes();
+        int bytes = Backends.bytes(p.getOrDefault("dtype", "fp32"));
         return switch (cls) {
             case "UNetBench" -> Workloads.countUNet(size(p), latent(p), bytes).totalFlops();
             case "TextEncoderBench" -> Workloads.countTextEncoders(size(p), bytes).totalFlops();

@@ -46,7 +46,7 @@ public class TextEncoderBench {
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
         ops = Backends.create(backend, dtype);
-        Report.counted("text encoders " + size, Workloads.countTextEncoders(model, Backends.Precision.parse(dtype).bytes()));
+        Report.counted("text encoders " + size, Workloads.countTextEncoders(model, Backends.bytes(dtype)));
         long t0 = System.nanoTime();
         encode = Workloads.PromptEncode.create(SyntheticModels.textEncoders(model.textEncoder(), model.textEncoder2(), ops));
         Report.loaded(ops, t0);
@@ -59,6 +59,6 @@ public class TextEncoderBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

@@ -4,8 +4,6 @@ import dev.turbojet.profile.Workloads;
 import dev.turbojet.profile.SyntheticModels;
 import dev.turbojet.profile.ModelSize;
 import dev.turbojet.ops.Ops;
-import dev.turbojet.ops.cuda.CudaOps;
-import dev.turbojet.ops.cuda.GraphReplay;
 import dev.turbojet.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,29 +48,29 @@ public class UNetBench {
     @Param({"fp32"})
     public String dtype;
     /**
-     * cuda only: the step's denoise (everything after the time embedding) captured once as a CUDA graph
-     * and replayed each time; the embedding, which reads host values, runs eagerly before it.
+     * The step's denoise (everything after the time embedding) made ready once with {@link Ops#prepare}
+     * and run from that each time: on cuda a CUDA graph captured once and replayed; on cpu, which records
+     * nothing, the same eager forward. The embedding, which reads host values, runs eagerly before it.
      */
     @Param({"false"})
     public boolean graphs;
 
     private Ops ops;
     private Workloads.UNetStep step;
-    private GraphReplay denoise;
+    private Ops.Replayable denoise;
 
     @Setup
     public void setUp() {
         ModelSize model = ModelSize.parse(size);
         ops = Backends.create(backend, dtype);
         Report.counted("UNet " + size + " " + latent + "x" + latent,
-                Workloads.countUNet(model, latent, Backends.Precision.parse(dtype).bytes()));
+                Workloads.countUNet(model, latent, Backends.bytes(dtype)));
         long t0 = System.nanoTime();
         step = Workloads.UNetStep.create(ops, SyntheticModels.unet(model.unet(), ops), latent);
         Report.loaded(ops, t0);
         if (graphs) {
-            if (!(ops instanceof CudaOps cuda)) throw new IllegalArgumentException("graphs=true needs backend=cuda");
             Tensor emb = step.embed(ops);
-            denoise = cuda.capture("UNet denoise " + latent + "x" + latent, List.of(step.sample(), emb, step.context()),
+            denoise = ops.prepare("UNet denoise " + latent + "x" + latent, List.of(step.sample(), emb, step.context()),
                     in -> step.unet().denoise(ops, in.get(0), in.get(1), in.get(2)));
         }
     }
@@ -85,6 +83,6 @@ public class UNetBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

@@ -51,7 +51,7 @@ public class VaeDecodeBench {
         VaeConfig cfg = model.vae();
         ops = Backends.create(backend, dtype);
         Report.counted("VAE decoder " + size + " " + latent + "x" + latent,
-                Workloads.countVaeDecode(model, latent, Backends.Precision.parse(dtype).bytes()));
+                Workloads.countVaeDecode(model, latent, Backends.bytes(dtype)));
         long t0 = System.nanoTime();
         decode = Workloads.Decode.create(ops, SyntheticModels.vaeDecoder(cfg, ops), cfg, latent);
         Report.loaded(ops, t0);
@@ -64,6 +64,6 @@ public class VaeDecodeBench {
 
     @TearDown
     public void tearDown() {
-        Backends.close(ops);
+        ops.close();
     }
 }

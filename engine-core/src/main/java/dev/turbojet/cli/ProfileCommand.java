@@ -6,8 +6,6 @@ import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.Ops;
-import dev.turbojet.ops.cpu.CpuOps;
-import dev.turbojet.ops.cuda.CudaOps;
 import dev.turbojet.profile.Ceilings;
 import dev.turbojet.profile.ModelSize;
 import dev.turbojet.profile.ProfileReport;
@@ -35,7 +33,7 @@ import java.util.function.Function;
 @Command(name = "profile",
         description = {
                 "Run one component once under per-op timing and print where the time goes: per op kind and per",
-                "module path, calls, total ms, % of the pass, achieved TFLOP/s and GB/s, and their ratio to the",
+                "module path, calls, total ms, %% of the pass, achieved TFLOP/s and GB/s, and their ratio to the",
                 "device's ceilings (a GEMM and a copy measured at start-up). Ops between two marks belong to the",
                 "second mark's module; --depth cuts module paths to that many segments."},
         footer = {"", "Examples:",
@@ -98,14 +96,13 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         if (width != height) throw new IllegalArgumentException("profile runs square latents only, not " + width + "x" + height);
         int latent = width / 8;
-        Ops ops = precision.open(backend, err::println);
-        try {
+        try (Ops ops = precision.open(backend, err::println)) {
             err.println("measuring the ceilings on " + ops.describe() + " ...");
             Ceilings ceilings = Ceilings.measure(ops);
             err.println("loading " + component + (model != null ? " from " + model : " (synthetic " + synthetic + ")") + " ...");
             Function<Ops, ?> pass = workload(ops, latent);
             for (int i = 0; i < warmup; i++) pass.apply(ops);
-            int bytes = ops instanceof CpuOps ? 4 : 2;
+            int bytes = ops.storageType().byteSize();
             ProfileReport r = Profiler.profile(ops, ceilings, component + " " + width + "x" + height, bytes, depth, pass);
             out.print(r.header());
             if (by != By.module) out.print("\n" + r.table("by op", r.byOp(), top));
@@ -113,8 +110,6 @@ public final class ProfileCommand implements Callable<Integer> {
             out.flush();
             if (json != null) Files.writeString(json, r.toJson());
             return 0;
-        } finally {
-            if (ops instanceof CudaOps c) c.close();
         }
     }
 

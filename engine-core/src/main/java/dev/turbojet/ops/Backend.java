@@ -4,6 +4,7 @@ import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.ops.cuda.CudaOps;
 import dev.turbojet.ops.cuda.CudaProbe;
 import dev.turbojet.ops.cuda.Precision;
+import dev.turbojet.tensor.DType;
 
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,19 @@ public enum Backend {
     /** {@link #create(Precision, java.util.function.Consumer)} with fp16 storage on CUDA. */
     public Ops create(java.util.function.Consumer<String> notice) {
         return create(Precision.FP16, notice);
+    }
+
+    /**
+     * Creates the backend storing {@code storage}: the CPU backend F32 only, CUDA F16 or BF16; AUTO takes
+     * the CUDA type and falls back to the CPU (fp32) as {@link #create(Precision, java.util.function.Consumer)}
+     * does. A type the backend cannot store is an {@link IllegalArgumentException} naming both.
+     */
+    public Ops create(DType storage, java.util.function.Consumer<String> notice) {
+        if (this == CPU) {
+            if (storage != DType.F32) throw new IllegalArgumentException("the cpu backend computes in fp32 only, not " + storage);
+            return new CpuOps();
+        }
+        return create(Precision.of(storage), notice);
     }
 
     /**
@@ -57,9 +71,7 @@ public enum Backend {
      * CUDA backend gets a bf16 companion on the same device; empty when {@code main} itself will do.
      */
     public static java.util.Optional<Ops> vaeBackendFor(Ops main) {
-        if (main instanceof CudaOps cuda && cuda.precision() == Precision.FP16) {
-            return java.util.Optional.of(CudaOps.open(0, Precision.BF16));
-        }
+        if (main.storageType() == DType.F16) return java.util.Optional.of(main.withStorage(DType.BF16));
         return java.util.Optional.empty();
     }
 

@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * An {@link Ops} that hands every call to a delegate: the base of decorators, which override only
- * what they add. Everything is forwarded, {@link #pass()} and {@link #storageType()} included, so a
+ * what they add. Everything is forwarded, {@link #pass()}, {@link #storageType()} and {@link #close()} included, so a
  * decorated backend keeps its arena passes and its storage type.
  */
 public abstract class ForwardingOps implements Ops {
@@ -38,6 +38,33 @@ public abstract class ForwardingOps implements Ops {
     @Override
     public Pass pass() {
         return delegate.pass();
+    }
+
+    /** Closes the decorated backend: a decorator is the backend it decorates, with something added. */
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public OpTimer timer() {
+        return delegate.timer();
+    }
+
+    @Override
+    public java.util.OptionalLong deviceMemoryInUse() {
+        return delegate.deviceMemoryInUse();
+    }
+
+    @Override
+    public CopyRate measureCopyRate() {
+        return delegate.measureCopyRate();
+    }
+
+    /** The delegate's sibling, undecorated. */
+    @Override
+    public Ops withStorage(DType storage) {
+        return delegate.withStorage(storage);
     }
 
     @Override

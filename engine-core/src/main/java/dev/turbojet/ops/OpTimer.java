@@ -4,7 +4,7 @@ package dev.turbojet.ops;
  * Times the ops {@link ProfilingOps} issues: {@link #begin} just before an op, {@link #end} just
  * after, {@link #drain} once the pass is over. On the CPU ops run synchronously and the wall clock
  * is the measure ({@link #wallClock}); on a GPU the backend records events on its stream around each
- * op and reads their elapsed times at the drain ({@code CudaOps.eventTimer()}).
+ * op and reads their elapsed times at the drain ({@link Ops#timer()}).
  */
 public interface OpTimer {
     void begin();

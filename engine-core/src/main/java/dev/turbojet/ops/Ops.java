@@ -16,10 +16,53 @@ import dev.turbojet.tensor.Tensor;
  * <p>Models call only this interface; {@code CpuOps} (fp32, the reference) and {@code CudaOps}
  * implement it, and decorators (tracing, profiling, counting) wrap it.
  */
-public interface Ops {
+public interface Ops extends AutoCloseable {
 
     /** A one-line description of the backend ("cpu fp32, 2 threads"). */
     String describe();
+
+    /**
+     * Releases what the backend holds (device memory, library handles, the context); it must not be used
+     * after. Closing twice does nothing. The CPU backend holds nothing, so the default does nothing, and a
+     * decorator closes the backend it decorates.
+     */
+    @Override
+    default void close() {
+    }
+
+    /**
+     * A timer for this backend's ops ({@link OpTimer}): the wall clock, right for a backend that finishes
+     * an op before returning; a backend with asynchronous work records events on its stream instead.
+     */
+    default OpTimer timer() {
+        return OpTimer.wallClock();
+    }
+
+    /**
+     * Device memory in use now, total minus free as the driver reports it (every process's); empty for a
+     * backend that keeps its tensors in host memory.
+     */
+    default java.util.OptionalLong deviceMemoryInUse() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * The memory ceiling of a profile, measured now: bytes read plus bytes written per second by a large
+     * copy in the memory this backend keeps tensors in. The default copies 256 MB of host memory with
+     * System.arraycopy, best of five.
+     */
+    default CopyRate measureCopyRate() {
+        return CopyRate.host();
+    }
+
+    /**
+     * A second backend on the same device that stores {@code storage}, owned (and closed) by the caller;
+     * the SDXL VAE, which overflows in fp16, runs on a bf16 one beside an fp16 backend. Fails with
+     * {@link UnsupportedOperationException} where the backend cannot store that type.
+     */
+    default Ops withStorage(DType storage) {
+        throw new UnsupportedOperationException(describe() + " stores " + storageType() + " only, not " + storage);
+    }
 
     /** The element type activations are stored in (F32 on the CPU; F16 or BF16 on a GPU). */
     default DType storageType() {

@@ -1,6 +1,5 @@
 package dev.turbojet.ops;
 
-import dev.turbojet.io.TensorView;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -23,9 +22,11 @@ import java.util.function.Supplier;
  * (truncate the paths to a few segments); not a call tree.
  *
  * <p>{@code weight} is not timed (loading is not part of a pass); upload and download are, with no
- * FLOPs or device bytes (as CountingOps counts them).
+ * FLOPs or device bytes (as CountingOps counts them). Everything that is not an op (the pass, the
+ * storage type, close) is the delegate's, as in every {@link ForwardingOps}; {@code silu}, {@code scale}
+ * and two-argument {@code linear} are timed as the ops they stand for.
  */
-public final class ProfilingOps implements Ops {
+public final class ProfilingOps extends ForwardingOps {
     /** The path of ops no mark follows. */
     public static final String UNMARKED = "(after the last mark)";
 
@@ -36,7 +37,6 @@ public final class ProfilingOps implements Ops {
     private record Pending(String op, CountingOps.Cost cost) {
     }
 
-    private final Ops delegate;
     private final OpTimer timer;
     private final CountingOps counter;
     private final List<Pending> issued = new ArrayList<>();
@@ -44,7 +44,7 @@ public final class ProfilingOps implements Ops {
 
     /** Counts bytes at {@code elementBytes} per element (4 on the fp32 CPU backend, 2 for fp16/bf16 storage). */
     public ProfilingOps(Ops delegate, OpTimer timer, int elementBytes) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.timer = Objects.requireNonNull(timer, "timer");
         this.counter = new CountingOps(elementBytes);
     }
@@ -87,11 +87,6 @@ public final class ProfilingOps implements Ops {
     }
 
     @Override
-    public Tensor weight(TensorView view) {
-        return delegate.weight(view);
-    }
-
-    @Override
     public Tensor upload(HostTensor host) {
         counter.upload(host);
         return timed("upload", () -> delegate.upload(host));
@@ -114,6 +109,11 @@ public final class ProfilingOps implements Ops {
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         counter.linear(x, weight, bias);
         return timed("linear", () -> delegate.linear(x, weight, bias));
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight) {
+        return linear(x, weight, null);
     }
 
     @Override
@@ -142,6 +142,11 @@ public final class ProfilingOps implements Ops {
     }
 
     @Override
+    public Tensor silu(Tensor x) {
+        return activation(x, Act.SILU);
+    }
+
+    @Override
     public Tensor geglu(Tensor x) {
         counter.geglu(x);
         return timed("geglu", () -> delegate.geglu(x));
@@ -163,6 +168,11 @@ public final class ProfilingOps implements Ops {
     public Tensor affine(Tensor x, float s, float shift) {
         counter.affine(x, s, shift);
         return timed("affine", () -> delegate.affine(x, s, shift));
+    }
+
+    @Override
+    public Tensor scale(Tensor x, float s) {
+        return affine(x, s, 0f);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.turbojet.profile;
 
-import dev.turbojet.ops.OpTimer;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.ProfilingOps;
-import dev.turbojet.ops.cuda.CudaOps;
 
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,26 +30,17 @@ public final class Profiler {
     /** As above with ceilings measured earlier (one measurement for several passes). */
     public static ProfileReport profile(Ops ops, Ceilings ceilings, String component, int elementBytes, int depth,
                                         Function<Ops, ?> pass) {
-        ProfilingOps p = new ProfilingOps(ops, timerFor(ops), elementBytes);
+        ProfilingOps p = new ProfilingOps(ops, ops.timer(), elementBytes);
         long t0 = System.nanoTime();
         pass(ops, () -> pass.apply(p));
         double wallMs = (System.nanoTime() - t0) / 1e6;
         return ProfileReport.of(component, ops.describe(), ceilings, wallMs, p.drain(), depth);
     }
 
-    /** CUDA events on a CudaOps stream, the wall clock elsewhere (synchronous backends). */
-    public static OpTimer timerFor(Ops ops) {
-        return ops instanceof CudaOps c ? c.eventTimer() : OpTimer.wallClock();
-    }
-
-    /** Runs {@code body} as one pass: on CUDA between beginPass and endPass (which waits for the device). */
+    /** Runs {@code body} as one {@link Ops#pass()}, whose end waits for the device where there is one. */
     static <T> T pass(Ops ops, Supplier<T> body) {
-        if (!(ops instanceof CudaOps cuda)) return body.get();
-        cuda.beginPass();
-        try {
+        try (Ops.Pass ignored = ops.pass()) {
             return body.get();
-        } finally {
-            cuda.endPass();
         }
     }
 }

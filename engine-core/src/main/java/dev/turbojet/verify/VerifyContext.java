@@ -159,10 +159,10 @@ public final class VerifyContext implements AutoCloseable {
         }
         owned.clear();
         loaded.clear();
-        if (vaeBackend instanceof AutoCloseable c) {
+        if (vaeBackend != null) {
             try {
-                c.close();
-            } catch (Exception e) {
+                vaeBackend.close();
+            } catch (RuntimeException e) {
                 if (first == null) first = new RuntimeException("closing the VAE backend: " + e, e);
             }
         }

@@ -31,6 +31,8 @@ import dev.turbojet.kernels.Launch;
 import dev.turbojet.kernels.LayoutKernels;
 import dev.turbojet.kernels.NormKernels;
 import dev.turbojet.ops.Act;
+import dev.turbojet.ops.CopyRate;
+import dev.turbojet.ops.OpTimer;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
@@ -46,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -65,7 +68,7 @@ import java.util.function.Function;
  * arrives in a layout the op cannot read (an NCHW-stored upload fed to a convolution, say), one
  * layout kernel converts it first. Not thread-safe: one thread issues work at a time.
  */
-public final class CudaOps implements Ops, AutoCloseable {
+public final class CudaOps implements Ops {
     /** How to open the backend. {@code arenaBytes} 0: half the device memory free when the arena is first needed. */
     public record Options(int device, Precision precision, long arenaBytes) {
         public Options {
@@ -161,45 +164,52 @@ public final class CudaOps implements Ops, AutoCloseable {
     // ---- profiling -----------------------------------------------------------------------------
 
     /** A timer that records CUDA events on this backend's stream around each op (for {@code ProfilingOps}). */
-    public dev.turbojet.ops.OpTimer eventTimer() {
+    @Override
+    public OpTimer timer() {
         enter();
         return new CudaEventTimer(stream);
     }
 
-    /**
-     * The size for {@link #copyBytesPerSecond}: {@code wanted}, or less where two buffers of it would
-     * take more than half of the device memory free now (the arena already holds its share), in MiB.
-     */
-    public long copyProbeBytes(long wanted) {
+    /** Total minus free memory of this backend's device, as the driver reports it. */
+    @Override
+    public OptionalLong deviceMemoryInUse() {
         enter();
-        long fit = CudaMemory.info().freeBytes() / 4;
-        return Math.max(1L << 20, Math.min(wanted, fit) >> 20 << 20);
+        CudaMemory.Info memory = CudaMemory.info();
+        return OptionalLong.of(memory.totalBytes() - memory.freeBytes());
     }
 
     /**
-     * Device-to-device copy bandwidth in bytes per second (bytes read plus bytes written), the best of
-     * five copies of {@code bytes} after one warm-up, timed with events: the memory ceiling of a profile.
+     * Device-to-device copy bandwidth (bytes read plus bytes written per second), the best of five copies
+     * after one warm-up, timed with events. The copy is 1 GiB, or less where two buffers of it would take
+     * more than half of the device memory free now (the arena already holds its share).
      */
-    public double copyBytesPerSecond(long bytes) {
+    @Override
+    public CopyRate measureCopyRate() {
         enter();
-        if (bytes <= 0) throw new IllegalArgumentException("copy size must be positive, got " + bytes);
+        long bytes = Math.max(1L << 20, Math.min(1L << 30, CudaMemory.info().freeBytes() / 4) >> 20 << 20);
         DeviceAllocation src = CudaMemory.alloc(bytes), dst = CudaMemory.alloc(bytes);
         try {
             CudaMemory.memsetD8(src.ptr(), (byte) 0x3C, bytes, stream);
             CudaMemory.copyDeviceToDeviceAsync(dst.ptr(), src.ptr(), bytes, stream);
-            dev.turbojet.ops.OpTimer timer = eventTimer();
+            OpTimer timer = timer();
             for (int i = 0; i < 5; i++) {
                 timer.begin();
                 CudaMemory.copyDeviceToDeviceAsync(dst.ptr(), src.ptr(), bytes, stream);
                 timer.end();
             }
             double best = Arrays.stream(timer.drain()).min().orElseThrow();
-            return 2.0 * bytes / (best / 1e3);
+            return new CopyRate(2.0 * bytes / (best / 1e3), (bytes >> 20) + " MiB device-to-device copy");
         } finally {
             CudaStreams.synchronize(stream);
             CudaMemory.free(src);
             CudaMemory.free(dst);
         }
+    }
+
+    /** A backend on this device storing {@code storage} (F16 or BF16), with its own context retain and arena. */
+    @Override
+    public Ops withStorage(DType storage) {
+        return open(Options.of(options.device(), Precision.of(storage)));
     }
 
     // ---- passes and the arena ------------------------------------------------------------------

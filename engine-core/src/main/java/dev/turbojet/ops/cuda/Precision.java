@@ -43,6 +43,14 @@ public enum Precision {
         return this == FP16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
+    /** The precision that stores {@code storage}: F16 or BF16. */
+    public static Precision of(DType storage) {
+        for (Precision p : values()) {
+            if (p.dtype == storage) return p;
+        }
+        throw new IllegalArgumentException("the cuda backend stores fp16 or bf16, not " + storage);
+    }
+
     /** {@code fp16} or {@code bf16}, any case. */
     public static Precision parse(String name) {
         for (Precision p : values()) {
