@@ -100,6 +100,18 @@ public final class Native {
         return cString.equals(MemorySegment.NULL) ? "" : cString.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
+    /**
+     * What a library's {@code const char* name(int status)} function ({@code cudnnGetErrorString},
+     * {@code nvrtcGetErrorString}, {@code cublasLtGetStatusName}) says of {@code status}.
+     */
+    public static String statusString(MethodHandle nameFunction, int status) {
+        try {
+            return string((MemorySegment) nameFunction.invokeExact(status));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
     /** A NUL-terminated copy of {@code s} in {@code arena}. */
     public static MemorySegment cString(Arena arena, String s) {
         return arena.allocateFrom(s);

@@ -83,23 +83,16 @@ public final class CublasLt {
 
     static void check(String function, int status) {
         if (status != 0) {
-            throw new CublasException(function, status, statusName(status), describe(STATUS_STRING, status));
+            throw new CublasException(function, status, statusName(status), Native.statusString(STATUS_STRING, status));
         }
     }
 
     /** The library's name for a status, falling back to our table when it doesn't know it. */
     public static String statusName(int status) {
-        String name = describe(STATUS_NAME, status);
+        String name = Native.statusString(STATUS_NAME, status);
         return name.startsWith("CUBLAS_STATUS_") ? name : CublasStatus.nameOf(status);
     }
 
-    private static String describe(MethodHandle fn, int status) {
-        try {
-            return Native.string((MemorySegment) fn.invokeExact(status));
-        } catch (Throwable t) {
-            throw Native.unchecked(t);
-        }
-    }
 
     public static CublasLtHandle create() {
         return new CublasLtHandle(createOut("cublasLtCreate", CREATE));

@@ -38,11 +38,7 @@ public final class Cudnn {
 
     /** cuDNN's name for a status, e.g. CUDNN_STATUS_BAD_PARAM. */
     public static String statusName(int status) {
-        try {
-            return Native.string((MemorySegment) ERROR_STRING.invokeExact(status));
-        } catch (Throwable t) {
-            throw Native.unchecked(t);
-        }
+        return Native.statusString(ERROR_STRING, status);
     }
 
     /** The message cuDNN kept about its most recent error on this thread ("" if none). */

@@ -54,11 +54,7 @@ public final class Nvrtc {
 
     /** NVRTC's name for a result code, e.g. NVRTC_ERROR_COMPILATION. */
     public static String statusName(int status) {
-        try {
-            return Native.string((MemorySegment) ERROR_STRING.invokeExact(status));
-        } catch (Throwable t) {
-            throw Native.unchecked(t);
-        }
+        return Native.statusString(ERROR_STRING, status);
     }
 
     /**
