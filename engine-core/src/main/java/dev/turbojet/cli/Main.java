@@ -29,7 +29,18 @@ public final class Main implements Runnable {
 
     /** The command line with turbojet's error handling, for {@link #main} and for tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+        ErrorHandler errors = new ErrorHandler();
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(errors)
+                .setParameterExceptionHandler(errors)
+                .setExecutionStrategy(parsed -> {
+                    try {
+                        return run.execute(parsed);
+                    } catch (OutOfMemoryError e) {
+                        return errors.handleOutOfMemory(e, parsed);
+                    }
+                });
     }
 
     public static void main(String[] args) {

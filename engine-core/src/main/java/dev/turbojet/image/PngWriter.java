@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -24,15 +25,21 @@ public final class PngWriter {
     /** IDAT payloads are split into chunks of at most this many bytes. */
     private static final int IDAT_CHUNK = 1 << 18;
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private PngWriter() {}
 
-    /** Writes to {@code file} through a temporary sibling that is moved into place, so a crash leaves no half PNG. */
+    /**
+     * Writes to {@code file} through a temporary sibling that is moved into place, so a crash leaves no
+     * half PNG. The file gets the permissions the user's umask gives a new file, as other tools' output
+     * does (not the owner-only ones of {@link Files#createTempFile}).
+     */
     public static void write(RgbImage image, Map<String, String> text, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".part");
+        Path tmp = parent.resolve("." + file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".part");
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 write(image, text, out);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -53,4 +53,39 @@ class MainTest {
                 ErrorHandler.oneLine(new IllegalStateException("boom")));
         assertEquals("NoSuchFileException: /a b/c", ErrorHandler.oneLine(new java.nio.file.NoSuchFileException("/a b/c")));
     }
+
+    @Test
+    void aCommandLineThatDoesNotParseIsOneLinePointingAtHelp() {
+        for (String[] args : new String[][]{{"generate", "a cat", "--steps", "abc"}, {"generate", "a cat", "--stepz", "2"},
+                {"generate", "a cat", "--seed", "99999999999999999999"}, {"inspect"}}) {
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.exitCode(), String.join(" ", args));
+            String err = r.err().strip();
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("turbojet " + args[0] + ": error: ") && err.endsWith("; see 'turbojet " + args[0] + " --help'"), err);
+            assertFalse(err.contains("Usage:"), err);
+        }
+        assertTrue(CliRun.of("generate", "a cat", "--steps", "abc").err().contains("'abc'"));
+        assertTrue(CliRun.of("generate", "a cat", "--stepz", "2").err().contains("did you mean --steps"),
+                CliRun.of("generate", "a cat", "--stepz", "2").err());
+    }
+
+    @Test
+    void runningOutOfHeapSaysWhatToChange() {
+        @picocli.CommandLine.Command(name = "hungry")
+        class Hungry implements java.util.concurrent.Callable<Integer> {
+            @Override
+            public Integer call() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cmd = Main.commandLine().addSubcommand(new Hungry());
+        cmd.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(1, cmd.execute("hungry"));
+        String line = err.toString().strip();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("turbojet hungry: error: out of Java heap (Java heap space) with a maximum of "), line);
+        assertTrue(line.contains("TURBOJET_JAVA_OPTS=-Xmx"), line);
+    }
 }

@@ -20,6 +20,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** PNG writing and reading, checked against the JDK's own PNG codec (javax.imageio) as an independent reference. */
 class PngRoundTripTest {
@@ -41,6 +42,19 @@ class PngRoundTripTest {
     static GenerationInfo info(String prompt) {
         return new GenerationInfo(prompt, "blurry, lowres", 42, 1, 512, 512, 0.0,
                 "stabilityai/sdxl-turbo", "EulerAncestralDiscreteScheduler", "turbojet 0.1.0-SNAPSHOT");
+    }
+
+    @Test
+    void aWrittenPngHasTheUmasksPermissionsAndLeavesNoTemporaryFile(@TempDir Path dir) throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+        Path plain = java.nio.file.Files.createFile(dir.resolve("made-by-createFile"));
+        Path png = dir.resolve("out.png");
+        PngWriter.write(noise(4, 3, 1), Map.of(), png);
+        PngWriter.write(noise(4, 3, 2), Map.of(), png);  // replaced in place
+        assertEquals(java.nio.file.Files.getPosixFilePermissions(plain), java.nio.file.Files.getPosixFilePermissions(png));
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of("made-by-createFile", "out.png"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test
