@@ -23,6 +23,9 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
         positive("hidden_size", hiddenSize);
         positive("intermediate_size", intermediateSize);
         positive("num_hidden_layers", numHiddenLayers);
+        if (numHiddenLayers > ConfigJson.MAX_LAYERS) {
+            throw ConfigJson.unsupported("num_hidden_layers", numHiddenLayers, "at most " + ConfigJson.MAX_LAYERS);
+        }
         positive("num_attention_heads", numAttentionHeads);
         positive("max_position_embeddings", maxPositionEmbeddings);
         positive("vocab_size", vocabSize);

@@ -60,6 +60,13 @@ public record ConfigJson(JsonNode root, String origin) {
     }
 
     /** A value this engine cannot honour: "key value is not supported (why)". */
+    /**
+     * The most layers a config may ask for in one place (a block's resnets or transformer blocks, a text
+     * encoder's layers): real models have 2 to 32, so a larger value is a typo, refused before thousands of
+     * layers are built only to find their weights missing.
+     */
+    public static final int MAX_LAYERS = 256;
+
     public static CheckpointException unsupported(String key, Object value, String why) {
         return new CheckpointException(key + " " + value + " is not supported (" + why + ")");
     }

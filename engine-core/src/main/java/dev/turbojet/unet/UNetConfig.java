@@ -40,6 +40,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
     /** Number of time ids of the text_time embedding: (orig_h, orig_w, crop_top, crop_left, target_h, target_w). */
     public static final int TIME_IDS = 6;
 
+
     public enum DownBlockType {
         DOWN_BLOCK_2D("DownBlock2D"), CROSS_ATTN_DOWN_BLOCK_2D("CrossAttnDownBlock2D");
         final String diffusersName;
@@ -80,18 +81,27 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         requireSize("layers_per_block", layersPerBlock, n);
         requireSize("transformer_layers_per_block", transformerLayersPerBlock, n);
         requireSize("attention_head_dim", attentionHeads, n);
+        for (int c : blockOutChannels) {
+            if (c <= 0) throw unsupported("block_out_channels", blockOutChannels, "every width must be positive");
+        }
+        if (normNumGroups <= 0) throw unsupported("norm_num_groups", normNumGroups, "must be positive");
+        if (inChannels <= 0) throw unsupported("in_channels", inChannels, "must be positive");
+        if (outChannels <= 0) throw unsupported("out_channels", outChannels, "must be positive");
+        if (crossAttentionDim <= 0) throw unsupported("cross_attention_dim", crossAttentionDim, "must be positive");
         for (int i = 0; i < n; i++) {
             int c = blockOutChannels.get(i);
-            if (c <= 0 || c % normNumGroups != 0) {
+            if (c % normNumGroups != 0) {
                 throw unsupported("norm_num_groups", normNumGroups, "block_out_channels entry " + c + " does not split into that many groups");
             }
             int heads = attentionHeads.get(i);
             if (heads <= 0 || c % heads != 0) {
                 throw unsupported("attention_head_dim", attentionHeads, "block " + i + ": " + c + " channels do not split into " + heads + " heads");
             }
-            if (layersPerBlock.get(i) <= 0) throw unsupported("layers_per_block", layersPerBlock, "must be positive");
-            if (transformerLayersPerBlock.get(i) <= 0) {
-                throw unsupported("transformer_layers_per_block", transformerLayersPerBlock, "must be positive");
+            if (layersPerBlock.get(i) <= 0 || layersPerBlock.get(i) > ConfigJson.MAX_LAYERS) {
+                throw unsupported("layers_per_block", layersPerBlock, "must be in 1.." + ConfigJson.MAX_LAYERS);
+            }
+            if (transformerLayersPerBlock.get(i) <= 0 || transformerLayersPerBlock.get(i) > ConfigJson.MAX_LAYERS) {
+                throw unsupported("transformer_layers_per_block", transformerLayersPerBlock, "must be in 1.." + ConfigJson.MAX_LAYERS);
             }
         }
         if (projectionClassEmbeddingsInputDim <= TIME_IDS * additionTimeEmbedDim) {

@@ -21,7 +21,11 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
         blockOutChannels = List.copyOf(blockOutChannels);
         if (blockOutChannels.isEmpty()) throw new CheckpointException("block_out_channels is empty");
         for (int c : blockOutChannels) {
-            if (c <= 0 || normNumGroups <= 0 || c % normNumGroups != 0) {
+            if (c <= 0) throw new CheckpointException("block_out_channels " + blockOutChannels + ": every width must be positive");
+        }
+        positive("norm_num_groups", normNumGroups);
+        for (int c : blockOutChannels) {
+            if (c % normNumGroups != 0) {
                 throw new CheckpointException("block_out_channels " + blockOutChannels
                         + " do not all split into norm_num_groups " + normNumGroups);
             }
@@ -30,6 +34,9 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
         positive("out_channels", outChannels);
         positive("latent_channels", latentChannels);
         positive("layers_per_block", layersPerBlock);
+        if (layersPerBlock > ConfigJson.MAX_LAYERS) {
+            throw new CheckpointException("layers_per_block " + layersPerBlock + " is not supported (at most " + ConfigJson.MAX_LAYERS + ")");
+        }
         if (!(scalingFactor > 0)) throw new CheckpointException("scaling_factor must be positive, got " + scalingFactor);
     }
 

@@ -105,6 +105,12 @@ class UNetConfigTest {
             "norm_num_groups       | 7                                 | 7",
             "transformer_layers_per_block | [1,2]                      | [1,2]",
             "use_linear_projection | \"yes\"                           | yes",
+            "norm_num_groups       | 0                                 | 0",
+            "block_out_channels    | [16,-32,64]                       | [16, -32, 64]",
+            "layers_per_block      | 100000                            | 100000",
+            "transformer_layers_per_block | 300                        | 300",
+            "in_channels           | 0                                 | 0",
+            "cross_attention_dim   | -8                                | -8",
     })
     void unsupportedValuesFailNamingKeyAndValue(String key, String json, String shown) throws IOException {
         ObjectNode j = tiny();
