@@ -8,6 +8,7 @@ import dev.turbojet.io.HfCache;
 import dev.turbojet.io.Variant;
 import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.io.singlefile.TinySingleFile;
+import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.taesd.TaesdFiles;
 import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link ModelSource#resolve} and the TAESD lookup as a library user calls them: a folder, a single
- * file, a repository id served by a fake hub into a temporary cache, offline mode, and the errors
- * that say what is missing and where.
+ * {@link ModelSource#resolve}, {@link SdxlPipeline#load(String, ResolveOptions, dev.turbojet.ops.Ops, PipelineOptions)}
+ * and the TAESD lookup as a library user calls them: a folder, a single file, a repository id served by
+ * a fake hub into a temporary cache, offline mode, and the errors that say what is missing and where.
  */
 @Timeout(300)
 class ModelResolutionTest {
@@ -132,6 +133,16 @@ class ModelResolutionTest {
             assertTrue(noRevision.getMessage().contains("no snapshot for revision v2") && noRevision.getMessage().contains(FakeHub.COMMIT)
                     && noRevision.getMessage().contains("downloads nothing"), noRevision.getMessage());
 
+            // from_pretrained: one call by repository id; images name the model by that id
+            try (SdxlPipeline pipeline = SdxlPipeline.load(REPO, where.withOffline(true), new CpuOps(), PipelineOptions.defaults())) {
+                assertEquals(REPO, pipeline.modelName());
+                GeneratedImage image = pipeline.generate(GenerationRequest.builder("a fox").size(64, 64).seed(7).build()).getFirst();
+                assertEquals(REPO, image.info().model());
+                pipeline.close();
+                IllegalStateException closed = assertThrows(IllegalStateException.class, () -> pipeline.generate("a fox", 7));
+                assertEquals("this pipeline is closed", closed.getMessage());
+                pipeline.close();                                                   // a second close does nothing
+            }
             assertEquals(List.of(), hub.requests);
         }
     }
@@ -165,6 +176,14 @@ class ModelResolutionTest {
             assertThrows(IllegalArgumentException.class, () -> src.taesdDecoder(Optional.empty()));
             Files.copy(kitDecoder, file.resolveSibling(TaesdFiles.DECODER));
             assertEquals(file.resolveSibling(TaesdFiles.DECODER), src.taesdDecoder(Optional.empty()));
+        }
+    }
+
+    @Test
+    void onTheCpuTheVaeSharesThePipelinesBackend() {
+        try (SdxlPipeline pipeline = SdxlPipeline.load(TINY.toString(), new CpuOps(), PipelineOptions.defaults())) {
+            assertTrue(pipeline.describe().endsWith("; vae: same"), pipeline.describe());
+            assertEquals(TINY.toString(), pipeline.modelName());
         }
     }
 
