@@ -3,9 +3,6 @@ package dev.turbojet.cli;
 import dev.turbojet.image.PngReader;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.hub.ConsoleProgress;
-import dev.turbojet.hub.HubClient;
-import dev.turbojet.io.CheckpointException;
-import dev.turbojet.io.HfCache;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.Variant;
 import dev.turbojet.ops.Backend;
@@ -16,6 +13,7 @@ import dev.turbojet.pipeline.GenerationListener;
 import dev.turbojet.pipeline.GenerationRequest;
 import dev.turbojet.pipeline.PipelineOptions;
 import dev.turbojet.pipeline.ModelSource;
+import dev.turbojet.pipeline.ResolveOptions;
 import dev.turbojet.pipeline.SdxlPipeline;
 import dev.turbojet.image.PngWriter;
 import dev.turbojet.taesd.LatentPreviewer;
@@ -40,7 +38,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /** {@code turbojet generate}: text (or an image plus text) to PNG files. */
 @Command(name = "generate",
@@ -187,23 +184,26 @@ final class GenerateCommand implements Callable<Integer> {
         builder.build();                                                      // validates size, steps, strength
 
         Ops ops = chosen.create(precisionOption.resolve(chosen), notice -> stderr.println(name + ": " + notice));
-        // the SDXL VAE overflows in fp16: on an fp16 GPU backend it gets a bf16 one of its own
-        Optional<Ops> vaeOps = Backend.vaeBackendFor(ops);
-
+        checkModelOptions();
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
                 .withWarnings(w -> stderr.println(name + ": warning: " + w)).withEachOpChecked(checkEachOp);
-        if (vaeOps.isPresent()) options = options.withVaeOps(vaeOps.get());
         SdxlPipeline pipeline;
         Optional<Path> taesdFile;
         long loadStart = System.nanoTime();
-        try (Located located = locateModel(stderr, name, preference)) {
-            taesdFile = decoder == Decoder.TAESD || preview != null
-                    ? Optional.of(findTaesd(located.taesdPlaces())) : Optional.empty();
+        try (ModelSource source = ModelSource.resolve(model, preference, resolveOptions(stderr, name))) {
+            taesdFile = decoder == Decoder.TAESD || preview != null ? Optional.of(findTaesd(source)) : Optional.empty();
             if (decoder == Decoder.TAESD) options = options.withTaesdDecoder(taesdFile.orElseThrow());
-            stdout.println("loading " + located.source().description());
+            stdout.println("loading " + source.description());
             stdout.flush();
-            pipeline = SdxlPipeline.load(located.source(), ops, options);
+            pipeline = SdxlPipeline.load(source, ops, options);
         }
+        try (pipeline) {
+            return generate(pipeline, ops, builder, actualSeed, taesdFile, loadStart, stdout);
+        }
+    }
+
+    private int generate(SdxlPipeline pipeline, Ops ops, GenerationRequest.Builder builder, long actualSeed,
+                         Optional<Path> taesdFile, long loadStart, PrintWriter stdout) throws IOException {
         Optional<LatentPreviewer> previews = preview == null ? Optional.empty() : Optional.of(pipeline.previewer()
                 .orElseGet(() -> new TaesdPreviewer(TaesdDecoder.load(taesdFile.orElseThrow(), ops), ops)));
         stdout.printf(Locale.ROOT, "loaded in %.1f s (%s)%n", (System.nanoTime() - loadStart) / 1e9, pipeline.describe());
@@ -247,18 +247,9 @@ final class GenerateCommand implements Callable<Integer> {
         stdout.flush();
     }
 
-    /** The model to load and the folders to search for TAESD weights beside it. */
-    private record Located(ModelSource source, List<Path> taesdPlaces) implements AutoCloseable {
-        @Override
-        public void close() {
-            source.close();
-        }
-    }
-
-    /** A single-file checkpoint, else a folder or repository id ({@link #resolveModel}). */
-    private Located locateModel(PrintWriter stderr, String name, List<Variant> preference) {
-        Path local = Path.of(model);
-        if (Files.isRegularFile(local)) {
+    /** The --model options that apply only to some kinds of model, checked before anything is read. */
+    private void checkModelOptions() {
+        if (Files.isRegularFile(Path.of(model))) {
             if (spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
                 throw new IllegalArgumentException("--variant picks weight files in a diffusers folder; the single file "
                         + model + " has one set of weights");
@@ -267,50 +258,29 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--config-from " + configFrom + ": not a diffusers folder (no "
                         + ModelFolder.INDEX + ")");
             }
-            Path dir = local.toAbsolutePath().getParent();
-            return new Located(ModelSource.open(local, Optional.ofNullable(configFrom), preference),
-                    List.of(dir.resolve("taesd"), dir));
-        }
-        if (configFrom != null) {
+        } else if (configFrom != null) {
             throw new IllegalArgumentException("--config-from applies only to a single-file --model (" + model
                     + " is not a file)");
         }
-        ModelFolder folder = resolveModel(stderr, name);
-        return new Located(ModelSource.folder(folder, preference), List.of(folder.root().resolve("taesd"), folder.root()));
     }
 
-    /** --taesd as given, else the first place beside the model holding the decoder; one error naming them all. */
-    private Path findTaesd(List<Path> besideModel) {
-        if (taesdPath != null) {
-            if (Files.isRegularFile(taesdPath)) return taesdPath;
-            return TaesdFiles.find(TaesdFiles.DECODER, List.of(taesdPath)).orElseThrow(() -> new IllegalArgumentException(
-                    "--taesd " + taesdPath + ": no such file, and no folder holding " + TaesdFiles.DECODER));
-        }
-        return TaesdFiles.find(TaesdFiles.DECODER, besideModel).orElseThrow(() -> new IllegalArgumentException(
-                "TAESD decoder " + TaesdFiles.DECODER + " not found in " + besideModel.stream().map(Path::toString)
-                        .collect(Collectors.joining(" or ")) + "; download it from github.com/madebyollin/taesd"
-                        + " and pass --taesd PATH"));
+    /** --revision, --offline, --config-from; a download's progress and its notice on stderr. */
+    private ResolveOptions resolveOptions(PrintWriter stderr, String name) {
+        ResolveOptions where = ResolveOptions.defaults().withOffline(offline).withProgress(ConsoleProgress.to(stderr))
+                .withNotices(notice -> {
+                    stderr.println(name + ": " + notice);
+                    stderr.flush();
+                });
+        if (revision != null) where = where.withRevision(revision);
+        if (configFrom != null) where = where.withConfigFolder(configFrom);
+        return where;
     }
 
-    /**
-     * A local folder, else the repository's snapshot in the hub cache, else (unless offline) the
-     * repository downloaded from the hub into that cache, with progress on stderr.
-     */
-    private ModelFolder resolveModel(PrintWriter stderr, String name) {
-        try {
-            return ModelFolder.resolve(model, Optional.ofNullable(revision));
-        } catch (CheckpointException notFound) {
-            if (Files.exists(Path.of(model)) || !HfCache.isRepoId(model)) throw notFound;
-            if (offline) {
-                throw new CheckpointException(notFound.getMessage() + "; --offline downloads nothing: run once without it, "
-                        + "or pass a local diffusers folder or single file with --model /path", notFound);
-            }
-            stderr.println(name + ": " + model + " is not in the hub cache; downloading it");
-            stderr.flush();
-            Path snapshot = HubClient.fromEnvironment().download(model, revision == null ? "main" : revision,
-                    ConsoleProgress.to(stderr));
-            return ModelFolder.open(snapshot);
-        }
+    /** --taesd as given (the file, or a folder holding it), else the decoder beside the model. */
+    private Path findTaesd(ModelSource source) {
+        if (taesdPath == null) return source.taesdDecoder(Optional.empty());
+        return TaesdFiles.decoderAt(taesdPath).orElseThrow(() -> new IllegalArgumentException(
+                "--taesd " + taesdPath + ": no such file, and no folder holding " + TaesdFiles.DECODER));
     }
 
     static Decoder parseDecoder(String text) {

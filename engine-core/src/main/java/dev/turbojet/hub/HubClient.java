@@ -54,6 +54,11 @@ public final class HubClient {
             return new Settings(endpoint, token, offline, cache,
                     Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 5);
         }
+
+        /** These settings with the snapshots read from and downloaded into {@code other}. */
+        public Settings withCache(HfCache other) {
+            return new Settings(endpoint, token, offline, other, connectTimeout, requestTimeout, stallTimeout, attempts);
+        }
     }
 
     private final Settings settings;

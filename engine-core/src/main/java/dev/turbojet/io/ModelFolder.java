@@ -79,6 +79,14 @@ public final class ModelFolder {
      * Hugging Face cache the environment points to.
      */
     public static ModelFolder resolve(String location, Optional<String> revision) {
+        return resolve(location, revision, HfCache.fromEnvironment());
+    }
+
+    /**
+     * {@code location} as a local folder when one exists there, else as a repository id at
+     * {@code revision} (main when empty) in {@code cache}; nothing is downloaded.
+     */
+    public static ModelFolder resolve(String location, Optional<String> revision, HfCache cache) {
         Path local = Path.of(location);
         if (Files.isDirectory(local)) return open(local);
         if (Files.exists(local)) throw new CheckpointException(location + ": not a folder");
@@ -86,7 +94,7 @@ public final class ModelFolder {
             throw new CheckpointException(location + ": no such folder, and not a repository id (owner/name)");
         }
         try {
-            return fromCache(HfCache.fromEnvironment(), location, revision);
+            return fromCache(cache, location, revision);
         } catch (CheckpointException e) {
             throw new CheckpointException(location + ": no such local folder; as a repository id: " + e.getMessage(), e);
         }

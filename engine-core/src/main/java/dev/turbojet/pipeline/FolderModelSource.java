@@ -6,6 +6,7 @@ import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.Variant;
 import dev.turbojet.io.singlefile.Component;
 
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,11 @@ final class FolderModelSource implements ModelSource {
     @Override
     public String description() {
         return folder.root().toString();
+    }
+
+    @Override
+    public List<Path> taesdPlaces() {
+        return List.of(folder.root().resolve("taesd"), folder.root());
     }
 
     @Override

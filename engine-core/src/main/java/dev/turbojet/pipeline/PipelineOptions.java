@@ -17,8 +17,10 @@ import java.util.logging.Logger;
  * @param variants     weight files to use, in preference order, per component (fp32 first by default);
  *                     a diffusers folder only: a single-file checkpoint has one set of weights
  * @param vaeOps       backend for the VAE (and TAESD) when it should not run on the pipeline's own
- *                     backend (the SDXL VAE overflows in fp16: a GPU pipeline in half precision passes
- *                     an fp32 backend here); empty: the pipeline's backend
+ *                     backend; the caller keeps and closes it. Empty: the pipeline's backend, except
+ *                     that an fp16 GPU backend gets a bf16 one beside it for the VAE (the SDXL VAE
+ *                     overflows in fp16), which the pipeline opens and closes itself
+ *                     ({@link dev.turbojet.ops.Backend#vaeBackendFor})
  * @param modelName    how images name the model in their metadata ("stabilityai/sdxl-turbo"); empty:
  *                     the folder or file
  * @param warnings     receives warnings (a truncated prompt, an ignored negative prompt); default: java.util.logging
@@ -46,7 +48,7 @@ public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Opti
         Objects.requireNonNull(taesdDecoder, "taesdDecoder");
     }
 
-    /** Any variant (fp32 preferred), the VAE on the pipeline's backend, warnings to java.util.logging. */
+    /** Any variant (fp32 preferred), the VAE's backend chosen by the pipeline, warnings to java.util.logging. */
     public static PipelineOptions defaults() {
         return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false, false);
     }

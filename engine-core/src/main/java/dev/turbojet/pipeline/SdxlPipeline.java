@@ -9,6 +9,7 @@ import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.singlefile.Component;
+import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.CheckedOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.schedule.EulerAncestral;
@@ -53,8 +54,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * that called {@code generate}.
  *
  * <p>The pipeline runs on the {@link Ops} backend it is given; nothing picks or falls back to another.
+ * One exception, for the VAE only: the SDXL VAE overflows in fp16, so where the given backend stores
+ * fp16 on a GPU and {@link PipelineOptions#vaeOps()} names none, the VAE (and TAESD) run on a bf16
+ * backend on the same device ({@link Backend#vaeBackendFor}) that the pipeline opens, owns and
+ * closes in {@link #close()}; {@link #describe()} says so. The caller's backends stay open.
  */
-public final class SdxlPipeline {
+public final class SdxlPipeline implements AutoCloseable {
     /** Name of the scheduler in image metadata. */
     public static final String SCHEDULER = SchedulerConfig.CLASS_NAME;
 
@@ -72,11 +77,17 @@ public final class SdxlPipeline {
     private final ReentrantLock generating = new ReentrantLock(true);
     /** The UNet's denoise prepared per input shapes, with {@link PipelineOptions#graphs} (used under {@code generating}). */
     private final Map<List<Shape>, Ops.Replayable> denoisers = new HashMap<>();
+    /** The VAE's backend when the pipeline opened it itself ({@link Backend#vaeBackendFor}); closed with the pipeline. */
+    private final Optional<Ops> ownVaeBackend;
+    /** Set by {@link #close()} (under {@code generating}). */
+    private boolean closed;
 
-    private SdxlPipeline(Ops ops, Ops vaeOps, PipelineOptions options, String modelName, ModelConfig config,
-                         TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae, Optional<TaesdDecoder> taesd) {
+    private SdxlPipeline(Ops ops, Ops vaeOps, Optional<Ops> ownVaeBackend, PipelineOptions options, String modelName,
+                         ModelConfig config, TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae,
+                         Optional<TaesdDecoder> taesd) {
         this.ops = ops;
         this.vaeOps = vaeOps;
+        this.ownVaeBackend = ownVaeBackend;
         this.options = options;
         this.modelName = modelName;
         this.config = config;
@@ -109,14 +120,55 @@ public final class SdxlPipeline {
     }
 
     /**
+     * Loads the model {@code modelOrRepoId} names, as {@code from_pretrained} does in diffusers: a
+     * diffusers folder, a single-file checkpoint, or a Hugging Face repository id such as
+     * "stabilityai/sdxl-turbo" read from the hub cache and downloaded into it when missing
+     * ({@link ModelSource#resolve} with {@link ResolveOptions#defaults()}). Images name the model
+     * {@code modelOrRepoId} unless {@code opts.modelName()} says otherwise.
+     */
+    public static SdxlPipeline load(String modelOrRepoId, Ops ops, PipelineOptions opts) {
+        return load(modelOrRepoId, ResolveOptions.defaults(), ops, opts);
+    }
+
+    /**
+     * {@link #load(String, Ops, PipelineOptions)} with a revision, offline mode, another cache, a
+     * download progress listener or a single file's config folder ({@code where}).
+     */
+    public static SdxlPipeline load(String modelOrRepoId, ResolveOptions where, Ops ops, PipelineOptions opts) {
+        PipelineOptions named = opts.modelName().isPresent() ? opts : opts.withModelName(modelOrRepoId);
+        try (ModelSource src = ModelSource.resolve(modelOrRepoId, opts.variants(), where)) {
+            return load(src, ops, named);
+        }
+    }
+
+    /**
      * Loads the tokenizers, text encoders, UNet, VAE and scheduler config of {@code src}, its weights
-     * bound by {@code ops} (the VAE and TAESD by {@code opts.vaeOps()} when given). The source may be
-     * closed once this returns.
+     * bound by {@code ops} (the VAE and TAESD by {@code opts.vaeOps()} when given, else by a bf16
+     * backend of the pipeline's own where {@code ops} stores fp16 on a GPU: see the class comment).
+     * The source may be closed once this returns.
      */
     public static SdxlPipeline load(ModelSource src, Ops backend, PipelineOptions opts) {
+        // the SDXL VAE overflows in fp16: an fp16 GPU backend gets a bf16 one beside it for the VAE
+        Optional<Ops> own = opts.vaeOps().isPresent() ? Optional.empty() : Backend.vaeBackendFor(backend);
+        try {
+            return load(src, backend, opts.vaeOps().or(() -> own), own, opts);
+        } catch (RuntimeException e) {
+            own.ifPresent(o -> {
+                try {
+                    closeBackend(o);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            });
+            throw e;
+        }
+    }
+
+    private static SdxlPipeline load(ModelSource src, Ops backend, Optional<Ops> vaeBackend, Optional<Ops> own,
+                                     PipelineOptions opts) {
         // every model runs through a CheckedOps: a backend failure names the op that failed
         Ops ops = new CheckedOps(backend, opts.checkEachOp());
-        Ops vaeOps = opts.vaeOps().filter(v -> v != backend).<Ops>map(v -> new CheckedOps(v, opts.checkEachOp())).orElse(ops);
+        Ops vaeOps = vaeBackend.filter(v -> v != backend).<Ops>map(v -> new CheckedOps(v, opts.checkEachOp())).orElse(ops);
         ModelConfig cfg = src.config();
         if (cfg.vae().forceUpcast() && vaeOps.storageType() == DType.F16) {
             // diffusers' force_upcast: this VAE overflows in fp16 and would decode to NaN or black
@@ -141,7 +193,37 @@ public final class SdxlPipeline {
                     + taesd.get().config().latentChannels() + " latent channels, the UNet makes " + unet.config().inChannels());
         }
         String name = opts.modelName().orElse(src.name());
-        return new SdxlPipeline(ops, vaeOps, opts, name, cfg, encoders, unet, vae, taesd);
+        return new SdxlPipeline(ops, vaeOps, own, opts, name, cfg, encoders, unet, vae, taesd);
+    }
+
+    /**
+     * Closes what the pipeline opened itself: its recorded denoise graphs and the VAE backend it
+     * chose ({@link Backend#vaeBackendFor}); the backends it was given stay open. Waits for a running
+     * {@link #generate}; later calls fail. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        generating.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            denoisers.values().forEach(Ops.Replayable::close);
+            denoisers.clear();
+            ownVaeBackend.ifPresent(SdxlPipeline::closeBackend);
+        } finally {
+            generating.unlock();
+        }
+    }
+
+    private static void closeBackend(Ops backend) {
+        if (!(backend instanceof AutoCloseable closeable)) return;
+        try {
+            closeable.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot close " + backend.describe() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Which backends run what: "unet + text encoders: cpu fp32, 2 threads; vae: same". */
@@ -185,6 +267,7 @@ public final class SdxlPipeline {
     public List<GeneratedImage> generate(GenerationRequest req) {
         generating.lock();
         try {
+            if (closed) throw new IllegalStateException("this pipeline is closed");
             return run(req);
         } finally {
             generating.unlock();

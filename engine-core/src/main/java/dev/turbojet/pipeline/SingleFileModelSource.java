@@ -7,6 +7,7 @@ import dev.turbojet.io.singlefile.SingleFileCheckpoint;
 import dev.turbojet.io.singlefile.SingleFileConfigs;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,6 +48,12 @@ final class SingleFileModelSource implements ModelSource {
     @Override
     public String description() {
         return checkpoint.path() + " (single file, configs: " + config.origin() + ")";
+    }
+
+    @Override
+    public List<Path> taesdPlaces() {
+        Path dir = checkpoint.path().toAbsolutePath().getParent();
+        return List.of(dir.resolve("taesd"), dir);
     }
 
     @Override

@@ -27,21 +27,21 @@ import java.util.stream.Stream;
  * siblings), resolve URLs answering like the hub (small files: 200 with the git blob SHA-1 as
  * ETag; *.safetensors: a 302 to an LFS URL carrying X-Linked-Etag (SHA-256) and X-Linked-Size),
  * Range requests, and faults on demand: a connection dropped after N bytes, corrupt bytes, a
- * required token.
+ * required token. Public for the tests that resolve models through the library ({@code ModelResolutionTest}).
  */
-final class FakeHub implements AutoCloseable {
-    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+public final class FakeHub implements AutoCloseable {
+    public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
     final String repo;
     final Map<String, byte[]> files = new TreeMap<>();
-    final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     /** file → bytes to send before dropping the connection, once. */
     final Map<String, Integer> dropOnce = new ConcurrentHashMap<>();
     final Set<String> corrupt = ConcurrentHashMap.newKeySet();
     volatile String requiredToken;
     private final HttpServer server;
 
-    FakeHub(String repo, Path folder, Map<String, byte[]> extra) throws IOException {
+    public FakeHub(String repo, Path folder, Map<String, byte[]> extra) throws IOException {
         this.repo = repo;
         try (Stream<Path> walk = Files.walk(folder)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
@@ -54,7 +54,7 @@ final class FakeHub implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 

@@ -19,23 +19,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReadmeExampleTest {
     // README:begin
-    static void example(Path model, Path outDir, int size) throws IOException {
-        SdxlPipeline pipeline = SdxlPipeline.load(model, new CpuOps(), PipelineOptions.defaults()); // load once
-        for (long seed = 1; seed <= 3; seed++) {                                                     // generate many
-            GenerationRequest one = GenerationRequest.builder("a red fox in the snow").size(size, size).seed(seed).build();
-            pipeline.generate(one).getFirst().writePng(outDir.resolve("fox-" + seed + ".png"));
+    static void example(String model, Path outDir, int size) throws IOException {
+        // model: a diffusers folder, a single-file .safetensors checkpoint or a repository id ("stabilityai/sdxl-turbo")
+        try (SdxlPipeline pipeline = SdxlPipeline.load(model, new CpuOps(), PipelineOptions.defaults())) { // load once
+            for (long seed = 1; seed <= 3; seed++) {                                                       // generate many
+                GenerationRequest one = GenerationRequest.builder("a red fox in the snow").size(size, size).seed(seed).build();
+                pipeline.generate(one).getFirst().writePng(outDir.resolve("fox-" + seed + ".png"));
+            }
+            List<GeneratedImage> batch = pipeline.generate(GenerationRequest.builder("a lighthouse", "a harbour")
+                    .size(size, size).seed(42).steps(2)                                                    // a batch of two
+                    .listener(step -> System.out.println("step " + (step.step() + 1) + "/" + step.total()))
+                    .build());
+            for (GeneratedImage image : batch) image.writePng(outDir.resolve(image.prompt().replace(' ', '-') + ".png"));
         }
-        List<GeneratedImage> batch = pipeline.generate(GenerationRequest.builder("a lighthouse", "a harbour")
-                .size(size, size).seed(42).steps(2)                                                  // a batch of two
-                .listener(step -> System.out.println("step " + (step.step() + 1) + "/" + step.total()))
-                .build());
-        for (GeneratedImage image : batch) image.writePng(outDir.resolve(image.prompt().replace(' ', '-') + ".png"));
     }
     // README:end
 
     @Test
     void theReadmeExampleRuns(@TempDir Path dir) throws IOException {
-        example(ReferenceKit.tiny(), dir, 64);
+        example(ReferenceKit.tiny().toString(), dir, 64);
         for (String f : List.of("fox-1.png", "fox-2.png", "fox-3.png", "a-lighthouse.png", "a-harbour.png")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
