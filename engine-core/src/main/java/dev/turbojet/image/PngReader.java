@@ -22,6 +22,11 @@ import java.util.zip.Inflater;
 public final class PngReader {
     /** Largest PNG file read into memory. */
     public static final long MAX_FILE_BYTES = 1L << 30;
+    /**
+     * The most a deflate stream can expand (a 258-byte match costs at least 2 bits, so about 1032:1): a
+     * header asking for more bytes than the image data could hold is refused before the buffer is made.
+     */
+    private static final long MAX_DEFLATE_RATIO = 1032;
     /** Largest decompressed text chunk. */
     private static final int MAX_TEXT_BYTES = 1 << 20;
 
@@ -168,6 +173,10 @@ public final class PngReader {
 
     private static byte[] inflate(byte[] data, long expected, String source) throws PngFormatException {
         if (expected > Integer.MAX_VALUE - 16) throw new PngFormatException(source + ": image too large to decode");
+        if (expected > MAX_DEFLATE_RATIO * data.length + 1024) {
+            throw new PngFormatException(source + ": " + data.length + " bytes of image data cannot hold the " + expected
+                    + " bytes its header declares (deflate expands at most " + MAX_DEFLATE_RATIO + " times): truncated or corrupt");
+        }
         byte[] out = new byte[(int) expected];
         Inflater inflater = new Inflater();
         try {
