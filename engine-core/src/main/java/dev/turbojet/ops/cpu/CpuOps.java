@@ -2,7 +2,9 @@ package dev.turbojet.ops.cpu;
 
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
+import dev.turbojet.ops.OpShapes;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.ops.TimestepEmbeddings;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -83,11 +85,9 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor weight(TensorView view) {
-        if (!view.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(view.origin() + ": tensor '" + view.name() + "' is " + view.dtype() + ", not floating point");
-        }
-        checkSize("weight " + view.name(), view.shape());
-        return new CpuTensor(view.shape(), view.toFloatArray());
+        Shape shape = OpShapes.weight(view);
+        checkSize("weight " + view.name(), shape);
+        return new CpuTensor(shape, view.toFloatArray());
     }
 
     @Override
@@ -108,22 +108,10 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("conv2d", x), w = cpu("conv2d", weight);
         CpuTensor b = bias == null ? null : cpu("conv2d", bias);
         Shape xs = in.shape(), ws = w.shape();
-        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
-            throw new IllegalArgumentException("conv2d: x " + xs + " and weight " + ws + " must be [N, Cin, H, W] and [Cout, Cin, kh, kw]");
-        }
-        if (stride < 1 || padding < 0) {
-            throw new IllegalArgumentException("conv2d: stride " + stride + " must be >= 1 and padding " + padding + " >= 0");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.conv2d(xs, ws, b == null ? null : b.shape(), stride, padding));
         int n = xs.intDim(0), cin = xs.intDim(1), h = xs.intDim(2), wd = xs.intDim(3);
         int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
-        if (b != null && !b.shape().equals(Shape.of(cout))) {
-            throw new IllegalArgumentException("conv2d: bias " + b.shape() + " must be [" + cout + "]");
-        }
-        int ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
-        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
-            throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
-        }
-        CpuTensor out = CpuTensor.zeros(Shape.of(n, cout, ho, wo));
+        int ho = out.shape().intDim(2), wo = out.shape().intDim(3);
         int k = cin * kh * kw, pixels = ho * wo;
         float[] xd = in.data, od = out.data;
         if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
@@ -144,16 +132,8 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("linear", x), w = cpu("linear", weight);
         CpuTensor b = bias == null ? null : cpu("linear", bias);
         Shape xs = in.shape(), ws = w.shape();
-        if (xs.rank() < 1 || ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) {
-            throw new IllegalArgumentException("linear: x " + xs + " does not match weight " + ws + " ([out, in])");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.linear(xs, ws, b == null ? null : b.shape()));
         int k = ws.intDim(1), nOut = ws.intDim(0);
-        if (b != null && !b.shape().equals(Shape.of(nOut))) {
-            throw new IllegalArgumentException("linear: bias " + b.shape() + " must be [" + nOut + "]");
-        }
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = nOut;
-        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
         if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
         if (b != null) repeatRow(out.data, rows, b.data);
@@ -167,15 +147,8 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
         CpuTensor in = cpu("groupNorm", x), g = cpu("groupNorm", gamma), bt = cpu("groupNorm", beta);
-        Shape xs = in.shape();
-        if (xs.rank() < 2) throw new IllegalArgumentException("groupNorm: x " + xs + " must be [N, C, *spatial]");
+        Shape xs = OpShapes.groupNorm(in.shape(), g.shape(), bt.shape(), groups);
         int n = xs.intDim(0), c = xs.intDim(1);
-        if (groups < 1 || c % groups != 0) {
-            throw new IllegalArgumentException("groupNorm: " + c + " channels of x " + xs + " do not split into " + groups + " groups");
-        }
-        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
-            throw new IllegalArgumentException("groupNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
-        }
         int spatial = Math.toIntExact(xs.numel() / Math.max(1, (long) n * c));
         int cpg = c / groups, groupSize = cpg * spatial;
         CpuTensor out = CpuTensor.zeros(xs);
@@ -207,12 +180,8 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         CpuTensor in = cpu("layerNorm", x), g = cpu("layerNorm", gamma), bt = cpu("layerNorm", beta);
-        Shape xs = in.shape();
-        if (xs.rank() < 1) throw new IllegalArgumentException("layerNorm: x " + xs + " has no feature dim");
+        Shape xs = OpShapes.layerNorm(in.shape(), g.shape(), bt.shape());
         int c = xs.intDim(-1);
-        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
-            throw new IllegalArgumentException("layerNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
-        }
         int rows = c == 0 ? 0 : Math.toIntExact(xs.numel() / c);
         CpuTensor out = CpuTensor.zeros(xs);
         float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
@@ -240,13 +209,8 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
         CpuTensor qt = cpu("attention", q), kt = cpu("attention", k), vt = cpu("attention", v);
-        Shape qs = qt.shape(), ks = kt.shape(), vs = vt.shape();
-        if (qs.rank() != 3 || ks.rank() != 3 || !ks.equals(vs) || qs.dim(0) != ks.dim(0) || qs.dim(2) != ks.dim(2)
-                || heads < 1 || qs.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", v " + vs + " with " + heads
-                    + " heads; need q [B, Nq, heads*d], k = v [B, Nk, heads*d]");
-        }
-        int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
+        Shape qs = OpShapes.attention(qt.shape(), kt.shape(), vt.shape(), heads), ks = kt.shape();
+        int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2);
         CpuTensor out = CpuTensor.zeros(qs);
         Attention.compute(workers, gemm, exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
@@ -257,7 +221,7 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor activation(Tensor x, Act act) {
         CpuTensor in = cpu("activation", x);
-        CpuTensor out = CpuTensor.zeros(in.shape());
+        CpuTensor out = CpuTensor.zeros(OpShapes.activation(in.shape()));
         float[] xd = in.data, od = out.data;
         workers.forRange(xd.length, Workers.MIN_ELEMENTS, (s, e) -> {
             for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
@@ -269,13 +233,8 @@ public final class CpuOps implements Ops {
     public Tensor geglu(Tensor x) {
         CpuTensor in = cpu("geglu", x);
         Shape xs = in.shape();
-        if (xs.rank() < 1 || xs.dim(-1) % 2 != 0) {
-            throw new IllegalArgumentException("geglu: last dim of x " + xs + " must be even");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.geglu(xs));
         int two = xs.intDim(-1), f = two / 2;
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = f;
-        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = two == 0 ? 0 : Math.toIntExact(xs.numel() / two);
         float[] xd = in.data, od = out.data;
         workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, f)), (s, e) -> {
@@ -288,19 +247,21 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        return broadcast("add", a, b, false);
+        CpuTensor at = cpu("add", a), bt = cpu("add", b);
+        return broadcast(at, bt, OpShapes.add(at.shape(), bt.shape()), false);
     }
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
-        return broadcast("mul", a, b, true);
+        CpuTensor at = cpu("mul", a), bt = cpu("mul", b);
+        return broadcast(at, bt, OpShapes.mul(at.shape(), bt.shape()), true);
     }
 
-    private Tensor broadcast(String op, Tensor a, Tensor b, boolean multiply) {
-        CpuTensor at = cpu(op, a), bt = cpu(op, b);
+    /** a op b with b broadcast to a's shape {@code outShape} (checked by {@link OpShapes}). */
+    private Tensor broadcast(CpuTensor at, CpuTensor bt, Shape outShape, boolean multiply) {
         Shape as = at.shape(), bs = bt.shape();
-        long[] bStrides = broadcastStrides(op, as, bs);
-        CpuTensor out = CpuTensor.zeros(as);
+        long[] bStrides = broadcastStrides(as, bs);
+        CpuTensor out = CpuTensor.zeros(outShape);
         float[] ad = at.data, bd = bt.data, od = out.data;
         // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
         int suffix = 0;
@@ -337,24 +298,14 @@ public final class CpuOps implements Ops {
         return out;
     }
 
-    /** Strides of b over a's dims (0 where b broadcasts), or an error when b does not broadcast to a. */
-    static long[] broadcastStrides(String op, Shape as, Shape bs) {
-        if (bs.rank() > as.rank()) {
-            throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
-        }
+    /** Strides of b over a's dims (0 where b broadcasts); b broadcasts to a ({@link OpShapes#add} checked it). */
+    static long[] broadcastStrides(Shape as, Shape bs) {
         long[] strides = new long[as.rank()];
         long stride = 1;
-        for (int i = 1; i <= as.rank(); i++) {
+        for (int i = 1; i <= bs.rank(); i++) {
             int ad = as.rank() - i;
-            if (i > bs.rank()) break;
             long bdim = bs.dim(bs.rank() - i);
-            if (bdim == as.dim(ad)) {
-                strides[ad] = stride;
-            } else if (bdim == 1) {
-                strides[ad] = 0;
-            } else {
-                throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
-            }
+            strides[ad] = bdim == as.dim(ad) ? stride : 0;
             stride *= bdim;
         }
         return strides;
@@ -363,7 +314,7 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor affine(Tensor x, float s, float shift) {
         CpuTensor in = cpu("affine", x);
-        CpuTensor out = CpuTensor.zeros(in.shape());
+        CpuTensor out = CpuTensor.zeros(OpShapes.affine(in.shape()));
         float[] xd = in.data, od = out.data;
         workers.forRange(xd.length, Workers.MIN_ELEMENTS, (st, e) -> {
             for (int i = st; i < e; i++) od[i] = xd[i] * s + shift;
@@ -374,10 +325,7 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor addChannelVector(Tensor x, Tensor v) {
         CpuTensor in = cpu("addChannelVector", x), vt = cpu("addChannelVector", v);
-        Shape xs = in.shape();
-        if (xs.rank() < 2 || !vt.shape().equals(Shape.of(xs.dim(0), xs.dim(1)))) {
-            throw new IllegalArgumentException("addChannelVector: v " + vt.shape() + " must be [N, C] for x " + xs);
-        }
+        Shape xs = OpShapes.addChannelVector(in.shape(), vt.shape());
         int nc = xs.intDim(0) * xs.intDim(1);
         int spatial = nc == 0 ? 0 : Math.toIntExact(xs.numel() / nc);
         CpuTensor out = CpuTensor.zeros(xs);
@@ -397,35 +345,24 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor reshape(Tensor x, Shape shape) {
         CpuTensor in = cpu("reshape", x);
-        if (in.shape().numel() != shape.numel()) {
-            throw new IllegalArgumentException("reshape: " + in.shape() + " has " + in.shape().numel() + " elements, " + shape + " needs " + shape.numel());
-        }
-        return new CpuTensor(shape, in.data);
+        return new CpuTensor(OpShapes.reshape(in.shape(), shape), in.data);
     }
 
     @Override
     public Tensor permute(Tensor x, int... dims) {
         CpuTensor in = cpu("permute", x);
         Shape xs = in.shape();
+        Shape outShape = OpShapes.permute(xs, dims);
         int r = xs.rank();
-        boolean[] seen = new boolean[r];
-        if (dims.length != r) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-        for (int d : dims) {
-            if (d < 0 || d >= r || seen[d]) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-            seen[d] = true;
-        }
         long[] inStrides = new long[r];
         long s = 1;
         for (int d = r - 1; d >= 0; d--) {
             inStrides[d] = s;
             s *= xs.dim(d);
         }
-        long[] outDims = new long[r], strides = new long[r];
-        for (int i = 0; i < r; i++) {
-            outDims[i] = xs.dim(dims[i]);
-            strides[i] = inStrides[dims[i]];
-        }
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
+        long[] outDims = outShape.dims(), strides = new long[r];
+        for (int i = 0; i < r; i++) strides[i] = inStrides[dims[i]];
+        CpuTensor out = CpuTensor.zeros(outShape);
         float[] xd = in.data, od = out.data;
         workers.forRange(od.length, Workers.MIN_ELEMENTS, (st, e) -> {
             for (int i = st; i < e; i++) {
@@ -442,24 +379,17 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
-        if (xs.length == 0) throw new IllegalArgumentException("concat: no tensors");
         CpuTensor[] ts = new CpuTensor[xs.length];
-        for (int i = 0; i < xs.length; i++) ts[i] = cpu("concat", xs[i]);
-        Shape first = ts[0].shape();
+        Shape[] shapes = new Shape[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            ts[i] = cpu("concat", xs[i]);
+            shapes[i] = ts[i].shape();
+        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.concat(dim, shapes));
+        Shape first = shapes[0];
         int r = first.rank();
         int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r) throw new IllegalArgumentException("concat: dim " + dim + " out of range for " + first);
-        long total = 0;
-        for (CpuTensor t : ts) {
-            Shape s = t.shape();
-            boolean ok = s.rank() == r;
-            for (int i = 0; ok && i < r; i++) ok = i == d || s.dim(i) == first.dim(i);
-            if (!ok) throw new IllegalArgumentException("concat: shapes " + shapes(ts) + " differ outside dim " + dim);
-            total += s.dim(d);
-        }
-        long[] outDims = first.dims();
-        outDims[d] = total;
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
+        long total = out.shape().dim(d);
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= first.dim(i);
         for (int i = d + 1; i < r; i++) inner *= first.dim(i);
@@ -473,24 +403,13 @@ public final class CpuOps implements Ops {
         return out;
     }
 
-    private static String shapes(CpuTensor[] ts) {
-        StringBuilder sb = new StringBuilder();
-        for (CpuTensor t : ts) sb.append(sb.isEmpty() ? "" : ", ").append(t.shape());
-        return sb.toString();
-    }
-
     @Override
     public Tensor slice(Tensor x, int dim, long start, long end) {
         CpuTensor in = cpu("slice", x);
         Shape xs = in.shape();
+        CpuTensor out = CpuTensor.zeros(OpShapes.slice(xs, dim, start, end));
         int r = xs.rank();
         int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r || start < 0 || end < start || end > xs.dim(d)) {
-            throw new IllegalArgumentException("slice: [" + start + ":" + end + "] along dim " + dim + " is outside " + xs);
-        }
-        long[] outDims = xs.dims();
-        outDims[d] = end - start;
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= xs.dim(i);
         for (int i = d + 1; i < r; i++) inner *= xs.dim(i);
@@ -503,14 +422,11 @@ public final class CpuOps implements Ops {
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
         CpuTensor in = cpu("upsampleNearest", x);
         Shape xs = in.shape();
-        if (xs.rank() != 4 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("upsampleNearest: x " + xs + " must be [N, C, H, W] and the size " + outH + "x" + outW + " positive");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.upsampleNearest(xs, outH, outW));
         int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
         float sh = (float) h / outH, sw = (float) w / outW;
         int[] srcX = new int[outW];
         for (int ox = 0; ox < outW; ox++) srcX[ox] = Math.min((int) Math.floor(ox * sw), w - 1);
-        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), outH, outW));
         float[] xd = in.data, od = out.data;
         workers.forEach(nc, p -> {
             for (int oy = 0; oy < outH; oy++) {
@@ -526,13 +442,9 @@ public final class CpuOps implements Ops {
     public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
         CpuTensor in = cpu("pad2d", x);
         Shape xs = in.shape();
-        if (xs.rank() != 4 || left < 0 || right < 0 || top < 0 || bottom < 0) {
-            throw new IllegalArgumentException("pad2d: x " + xs + " must be [N, C, H, W] and the padding ("
-                    + left + ", " + right + ", " + top + ", " + bottom + ") non-negative");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.pad2d(xs, left, right, top, bottom));
         int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        int oh = h + top + bottom, ow = w + left + right;
-        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), oh, ow));
+        int oh = out.shape().intDim(2), ow = out.shape().intDim(3);
         float[] xd = in.data, od = out.data;
         workers.forEach(nc, p -> {
             for (int y = 0; y < h; y++) System.arraycopy(xd, (p * h + y) * w, od, (p * oh + y + top) * ow + left, w);
@@ -544,45 +456,17 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
-        if (dim < 1 || t.length == 0) {
-            throw new IllegalArgumentException("timestepEmbedding: dim " + dim + " and " + t.length + " timesteps must be positive");
-        }
-        int half = dim / 2;
-        // diffusers: exponent = -ln(max_period) * arange(half) (float32), / (half - shift), exp, t * freq.
-        float negLog = (float) -Math.log(maxPeriod);
-        float denom = (float) (half - (double) downscaleFreqShift);
-        float[] freq = new float[half];
-        for (int i = 0; i < half; i++) freq[i] = (float) Math.exp((i * negLog) / denom);
-        CpuTensor out = CpuTensor.zeros(Shape.of(t.length, dim));
-        for (int n = 0; n < t.length; n++) {
-            for (int i = 0; i < half; i++) {
-                float arg = t[n] * freq[i];
-                float sin = (float) Math.sin(arg), cos = (float) Math.cos(arg);
-                out.data[n * dim + i] = flipSinToCos ? cos : sin;
-                out.data[n * dim + half + i] = flipSinToCos ? sin : cos;
-            }
-        }
-        return out;
+        Shape shape = OpShapes.timestepEmbedding(t.length, dim);
+        return new CpuTensor(shape, TimestepEmbeddings.compute(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod));
     }
 
     @Override
     public Tensor embedding(Tensor table, int[][] ids) {
         CpuTensor tt = cpu("embedding", table);
-        Shape ts = tt.shape();
-        if (ts.rank() != 2 || ids.length == 0) {
-            throw new IllegalArgumentException("embedding: table " + ts + " must be [V, C] and ids non-empty");
-        }
-        int vocab = ts.intDim(0), c = ts.intDim(1), tokens = ids[0].length;
-        CpuTensor out = CpuTensor.zeros(Shape.of(ids.length, tokens, c));
+        CpuTensor out = CpuTensor.zeros(OpShapes.embedding(tt.shape(), ids));
+        int c = tt.shape().intDim(1), tokens = ids[0].length;
         for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != tokens) {
-                throw new IllegalArgumentException("embedding: id row " + b + " has " + ids[b].length + " ids, row 0 has " + tokens);
-            }
-            for (int j = 0; j < tokens; j++) {
-                int id = ids[b][j];
-                if (id < 0 || id >= vocab) throw new IllegalArgumentException("embedding: id " + id + " at [" + b + ", " + j + "] outside [0, " + vocab + ")");
-                System.arraycopy(tt.data, id * c, out.data, (b * tokens + j) * c, c);
-            }
+            for (int j = 0; j < tokens; j++) System.arraycopy(tt.data, ids[b][j] * c, out.data, (b * tokens + j) * c, c);
         }
         return out;
     }
@@ -591,13 +475,9 @@ public final class CpuOps implements Ops {
     public Tensor gatherRows(Tensor x, int[] index) {
         CpuTensor in = cpu("gatherRows", x);
         Shape xs = in.shape();
-        if (xs.rank() != 3 || xs.dim(0) != index.length) {
-            throw new IllegalArgumentException("gatherRows: x " + xs + " must be [B, T, C] with B = " + index.length + " indices");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.gatherRows(xs, index));
         int t = xs.intDim(1), c = xs.intDim(2);
-        CpuTensor out = CpuTensor.zeros(Shape.of(index.length, c));
         for (int b = 0; b < index.length; b++) {
-            if (index[b] < 0 || index[b] >= t) throw new IllegalArgumentException("gatherRows: index " + index[b] + " of row " + b + " outside [0, " + t + ")");
             System.arraycopy(in.data, (b * t + index[b]) * c, out.data, b * c, c);
         }
         return out;

@@ -31,7 +31,9 @@ import dev.turbojet.kernels.Launch;
 import dev.turbojet.kernels.LayoutKernels;
 import dev.turbojet.kernels.NormKernels;
 import dev.turbojet.ops.Act;
+import dev.turbojet.ops.OpShapes;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.ops.TimestepEmbeddings;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
@@ -392,18 +394,16 @@ public final class CudaOps implements Ops, AutoCloseable {
     @Override
     public Tensor weight(TensorView view) {
         enter();
-        if (!view.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(view.origin() + ": tensor '" + view.name() + "' is " + view.dtype() + ", not floating point");
-        }
-        Layout layout = view.shape().rank() == 4 ? Layout.channelsLast(4) : Layout.rowMajor(view.shape().rank());
-        long bytes = HostPacking.storageBytes(view.shape(), precision);
+        Shape shape = OpShapes.weight(view);
+        Layout layout = shape.rank() == 4 ? Layout.channelsLast(4) : Layout.rowMajor(shape.rank());
+        long bytes = HostPacking.storageBytes(shape, precision);
         DeviceAllocation a = CudaMemory.alloc(Math.max(bytes, DeviceArena.ALIGNMENT));
         persistent.add(a);
         MemorySegment host = staging(bytes);
         HostPacking.packWeight(view, layout, precision, host);
         CudaStreams.synchronize(stream);  // earlier work may still read staging
         CudaMemory.copyToDevice(a.ptr(), host);
-        return new CudaTensor(this, a.ptr(), view.shape(), precision, layout, null);
+        return new CudaTensor(this, a.ptr(), shape, precision, layout, null);
     }
 
     /** 4-D tensors arrive NHWC (converted on the host), others row-major. */
@@ -458,26 +458,15 @@ public final class CudaOps implements Ops, AutoCloseable {
         String op = "conv2d";
         CudaTensor in = cuda(op, x), w = cuda(op, weight), b = bias == null ? null : cuda(op, bias);
         Shape xs = in.shape, ws = w.shape;
-        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
-            throw new IllegalArgumentException("conv2d: x " + xs + " and weight " + ws + " must be [N, Cin, H, W] and [Cout, Cin, kh, kw]");
-        }
-        if (stride < 1 || padding < 0) {
-            throw new IllegalArgumentException("conv2d: stride " + stride + " must be >= 1 and padding " + padding + " >= 0");
-        }
+        Shape outShape = OpShapes.conv2d(xs, ws, b == null ? null : b.shape, stride, padding);
         int n = xs.intDim(0), cin = xs.intDim(1), h = xs.intDim(2), wd = xs.intDim(3);
         int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
-        if (b != null && !b.shape.equals(Shape.of(cout))) {
-            throw new IllegalArgumentException("conv2d: bias " + b.shape + " must be [" + cout + "]");
-        }
-        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
-            throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
-        }
         in = toLayout(op, in, Layout.channelsLast(4));
         w = toLayout(op, w, Layout.channelsLast(4));
         ConvShape cs = new ConvShape(n, h, wd, cin, cout, kh, kw, padding, padding, stride, stride, precision.conv);
         ConvPlans.Plan plan = convs.plan(cs);
         DevicePtr workspace = convWorkspace(plan.workspaceBytes());
-        CudaTensor out = alloc(op, Shape.of(n, cout, cs.outH(), cs.outW()), Layout.channelsLast(4));
+        CudaTensor out = alloc(op, outShape, Layout.channelsLast(4));
         convs.run(cs, in.ptr, w.ptr, out.ptr, workspace);
         if (b != null) launch(ElementwiseKernels.addRow(kt, out.ptr, out.ptr, b.ptr, out.shape.numel(), cout));
         return out;
@@ -498,18 +487,11 @@ public final class CudaOps implements Ops, AutoCloseable {
         String op = "linear";
         CudaTensor in = cuda(op, x), w = cuda(op, weight), b = bias == null ? null : cuda(op, bias);
         Shape xs = in.shape, ws = w.shape;
-        if (xs.rank() < 1 || ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) {
-            throw new IllegalArgumentException("linear: x " + xs + " does not match weight " + ws + " ([out, in])");
-        }
+        Shape outShape = OpShapes.linear(xs, ws, b == null ? null : b.shape);
         int k = ws.intDim(1), nOut = ws.intDim(0);
-        if (b != null && !b.shape.equals(Shape.of(nOut))) {
-            throw new IllegalArgumentException("linear: bias " + b.shape + " must be [" + nOut + "]");
-        }
         in = innermostLast(op, in);
         w = toLayout(op, w, Layout.rowMajor(2));
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = nOut;
-        CudaTensor out = alloc(op, Shape.of(dims), in.layout);
+        CudaTensor out = alloc(op, outShape, in.layout);
         long rows = xs.numel() / k;
         // cuBLASLt reads a bias pointer only when it is 16-byte aligned; otherwise add it with a kernel.
         boolean fused = b != null && b.ptr.isAligned(16);
@@ -525,20 +507,13 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
         enter();
         String op = "groupNorm";
-        CudaTensor in = cuda(op, x), g = cuda(op, gamma), bt = cuda(op, beta);
-        Shape xs = in.shape;
-        if (xs.rank() < 2) throw new IllegalArgumentException("groupNorm: x " + xs + " must be [N, C, *spatial]");
+        CudaTensor in = cuda(op, x), g = cuda(op, gamma), b = cuda(op, beta);
+        Shape xs = OpShapes.groupNorm(in.shape, g.shape, b.shape, groups);
         int n = xs.intDim(0), c = xs.intDim(1);
-        if (groups < 1 || c % groups != 0) {
-            throw new IllegalArgumentException("groupNorm: " + c + " channels of x " + xs + " do not split into " + groups + " groups");
-        }
-        if (!g.shape.equals(Shape.of(c)) || !bt.shape.equals(Shape.of(c))) {
-            throw new IllegalArgumentException("groupNorm: gamma " + g.shape + " and beta " + bt.shape + " must be [" + c + "] for x " + xs);
-        }
         in = toLayout(op, in, Layout.channelsLast(xs.rank()));
         long hw = xs.numel() / ((long) n * c);
         CudaTensor out = alloc(op, xs, in.layout);
-        launch(NormKernels.groupNorm(kt, out.ptr, in.ptr, g.ptr, bt.ptr, n, hw, c, groups, eps, act == Act.SILU));
+        launch(NormKernels.groupNorm(kt, out.ptr, in.ptr, g.ptr, b.ptr, n, hw, c, groups, eps, act == Act.SILU));
         if (act != Act.NONE && act != Act.SILU) launch(ElementwiseKernels.unary(unary(act), kt, out.ptr, out.ptr, xs.numel()));
         return out;
     }
@@ -547,16 +522,12 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         enter();
         String op = "layerNorm";
-        CudaTensor in = cuda(op, x), g = cuda(op, gamma), bt = cuda(op, beta);
-        Shape xs = in.shape;
-        if (xs.rank() < 1) throw new IllegalArgumentException("layerNorm: x " + xs + " has no feature dim");
+        CudaTensor in = cuda(op, x), g = cuda(op, gamma), b = cuda(op, beta);
+        Shape xs = OpShapes.layerNorm(in.shape, g.shape, b.shape);
         int c = xs.intDim(-1);
-        if (!g.shape.equals(Shape.of(c)) || !bt.shape.equals(Shape.of(c))) {
-            throw new IllegalArgumentException("layerNorm: gamma " + g.shape + " and beta " + bt.shape + " must be [" + c + "] for x " + xs);
-        }
         in = innermostLast(op, in);
         CudaTensor out = alloc(op, xs, in.layout);
-        launch(NormKernels.layerNorm(kt, out.ptr, in.ptr, g.ptr, bt.ptr, xs.numel() / c, c, eps));
+        launch(NormKernels.layerNorm(kt, out.ptr, in.ptr, g.ptr, b.ptr, xs.numel() / c, c, eps));
         return out;
     }
 
@@ -567,13 +538,8 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
         enter();
         String op = "attention";
-        CudaTensor qt = cuda(op, q), kt2 = cuda(op, k), vt = cuda(op, v);
-        Shape qs = qt.shape, ks = kt2.shape, vs = vt.shape;
-        if (qs.rank() != 3 || ks.rank() != 3 || !ks.equals(vs) || qs.dim(0) != ks.dim(0) || qs.dim(2) != ks.dim(2)
-                || heads < 1 || qs.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", v " + vs + " with " + heads
-                    + " heads; need q [B, Nq, heads*d], k = v [B, Nk, heads*d]");
-        }
+        CudaTensor query = cuda(op, q), key = cuda(op, k), value = cuda(op, v);
+        Shape qs = OpShapes.attention(query.shape, key.shape, value.shape, heads), ks = key.shape;
         int d = qs.intDim(2) / heads;
         if (d > AttentionKernel.MAX_HEAD_DIM) {
             throw new UnsupportedOperationException("attention: head dim " + d + " is above the kernels' " + AttentionKernel.MAX_HEAD_DIM);
@@ -581,12 +547,12 @@ public final class CudaOps implements Ops, AutoCloseable {
         if (causal && qs.dim(1) != ks.dim(1)) {
             throw new IllegalArgumentException("attention: causal attention needs as many queries as keys, got " + qs + " and " + ks);
         }
-        qt = toLayout(op, qt, Layout.rowMajor(3));
-        kt2 = toLayout(op, kt2, Layout.rowMajor(3));
-        vt = toLayout(op, vt, Layout.rowMajor(3));
+        query = toLayout(op, query, Layout.rowMajor(3));
+        key = toLayout(op, key, Layout.rowMajor(3));
+        value = toLayout(op, value, Layout.rowMajor(3));
         CudaTensor out = alloc(op, qs, Layout.rowMajor(3));
         AttentionKernel.Shape s = AttentionKernel.Shape.of(qs.intDim(0), qs.intDim(1), ks.intDim(1), heads, d, causal);
-        launch(AttentionKernel.plan(kt, out.ptr, qt.ptr, kt2.ptr, vt.ptr, s));
+        launch(AttentionKernel.plan(kt, out.ptr, query.ptr, key.ptr, value.ptr, s));
         return out;
     }
 
@@ -596,8 +562,9 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor activation(Tensor x, Act act) {
         enter();
         CudaTensor in = cuda("activation", x);
+        Shape outShape = OpShapes.activation(in.shape);
         if (act == Act.NONE) return in;  // tensors are immutable: the input is its own identity
-        CudaTensor out = alloc("activation", in.shape, in.layout);
+        CudaTensor out = alloc("activation", outShape, in.layout);
         launch(ElementwiseKernels.unary(unary(act), kt, out.ptr, in.ptr, in.shape.numel()));
         return out;
     }
@@ -617,48 +584,46 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor geglu(Tensor x) {
         enter();
         CudaTensor in = cuda("geglu", x);
-        Shape xs = in.shape;
-        if (xs.rank() < 1 || xs.dim(-1) % 2 != 0) {
-            throw new IllegalArgumentException("geglu: last dim of x " + xs + " must be even");
-        }
+        Shape xs = in.shape, outShape = OpShapes.geglu(xs);
         in = innermostLast("geglu", in);
-        int f = xs.intDim(-1) / 2;
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = f;
-        CudaTensor out = alloc("geglu", Shape.of(dims), in.layout);
+        int f = outShape.intDim(-1);
+        CudaTensor out = alloc("geglu", outShape, in.layout);
         launch(ElementwiseKernels.geglu(kt, out.ptr, in.ptr, xs.numel() / (2L * f), f));
         return out;
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        return binary("add", a, b, ElementwiseKernels.Binary.ADD);
+        enter();
+        CudaTensor left = cuda("add", a), right = cuda("add", b);
+        return binary("add", left, right, OpShapes.add(left.shape, right.shape), ElementwiseKernels.Binary.ADD);
     }
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
-        return binary("mul", a, b, ElementwiseKernels.Binary.MUL);
+        enter();
+        CudaTensor left = cuda("mul", a), right = cuda("mul", b);
+        return binary("mul", left, right, OpShapes.mul(left.shape, right.shape), ElementwiseKernels.Binary.MUL);
     }
 
-    private Tensor binary(String op, Tensor a, Tensor b, ElementwiseKernels.Binary kind) {
-        enter();
-        CudaTensor at = cuda(op, a), bt = cuda(op, b);
-        Broadcast plan = Broadcast.plan(op, at.shape, at.layout, bt.shape);
-        CudaTensor out = alloc(op, at.shape, at.layout);
-        long n = at.shape.numel();
+    /** a (op) b, b broadcast to a's shape {@code outShape} as {@link Broadcast} plans it. */
+    private Tensor binary(String op, CudaTensor a, CudaTensor b, Shape outShape, ElementwiseKernels.Binary kind) {
+        Broadcast plan = Broadcast.plan(op, a.shape, a.layout, b.shape);
+        CudaTensor out = alloc(op, outShape, a.layout);
+        long n = outShape.numel();
         switch (plan) {
             case Broadcast.Same s -> {
-                bt = toLayout(op, bt, at.layout);
-                launch(ElementwiseKernels.binary(kind, kt, out.ptr, at.ptr, bt.ptr, n));
+                b = toLayout(op, b, a.layout);
+                launch(ElementwiseKernels.binary(kind, kt, out.ptr, a.ptr, b.ptr, n));
             }
             case Broadcast.Periodic p -> {
-                bt = toLayout(op, bt, p.bLayout());
+                b = toLayout(op, b, p.bLayout());
                 if (kind == ElementwiseKernels.Binary.ADD) {
-                    launch(ElementwiseKernels.addRow(kt, out.ptr, at.ptr, bt.ptr, n, Math.toIntExact(p.period())));
+                    launch(ElementwiseKernels.addRow(kt, out.ptr, a.ptr, b.ptr, n, Math.toIntExact(p.period())));
                 } else {
                     // no multiply-by-row kernel: tile b to a's size (an embedding lookup of row 0), then multiply
-                    CudaTensor tiled = tile(op, bt, n / p.period(), p.period());
-                    launch(ElementwiseKernels.binary(kind, kt, out.ptr, at.ptr, tiled.ptr, n));
+                    CudaTensor tiled = tile(op, b, n / p.period(), p.period());
+                    launch(ElementwiseKernels.binary(kind, kt, out.ptr, a.ptr, tiled.ptr, n));
                 }
             }
         }
@@ -687,8 +652,9 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor affine(Tensor x, float s, float shift) {
         enter();
         CudaTensor in = cuda("affine", x);
-        long n = in.shape.numel();
-        CudaTensor out = alloc("affine", in.shape, in.layout);
+        Shape outShape = OpShapes.affine(in.shape);
+        long n = outShape.numel();
+        CudaTensor out = alloc("affine", outShape, in.layout);
         DevicePtr src = in.ptr;
         if (s != 1f || shift == 0f) {
             launch(ElementwiseKernels.scale(kt, out.ptr, src, s, n));
@@ -719,16 +685,13 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor addChannelVector(Tensor x, Tensor v) {
         enter();
         String op = "addChannelVector";
-        CudaTensor in = cuda(op, x), vt = cuda(op, v);
-        Shape xs = in.shape;
-        if (xs.rank() < 2 || !vt.shape.equals(Shape.of(xs.dim(0), xs.dim(1)))) {
-            throw new IllegalArgumentException("addChannelVector: v " + vt.shape + " must be [N, C] for x " + xs);
-        }
+        CudaTensor in = cuda(op, x), vector = cuda(op, v);
+        Shape xs = OpShapes.addChannelVector(in.shape, vector.shape);
         in = toLayout(op, in, Layout.channelsLast(xs.rank()));
-        vt = toLayout(op, vt, Layout.rowMajor(2));
+        vector = toLayout(op, vector, Layout.rowMajor(2));
         int n = xs.intDim(0), c = xs.intDim(1);
         CudaTensor out = alloc(op, xs, in.layout);
-        launch(ElementwiseKernels.addBatchChannel(kt, out.ptr, in.ptr, vt.ptr, n, xs.numel() / ((long) n * c), c));
+        launch(ElementwiseKernels.addBatchChannel(kt, out.ptr, in.ptr, vector.ptr, n, xs.numel() / ((long) n * c), c));
         return out;
     }
 
@@ -738,9 +701,7 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor reshape(Tensor x, Shape shape) {
         enter();
         CudaTensor in = cuda("reshape", x);
-        if (in.shape.numel() != shape.numel()) {
-            throw new IllegalArgumentException("reshape: " + in.shape + " has " + in.shape.numel() + " elements, " + shape + " needs " + shape.numel());
-        }
+        OpShapes.reshape(in.shape, shape);
         Optional<Layout> free = in.layout.reshape(in.shape, shape);
         if (free.isPresent()) return in.view(shape, free.get());
         CudaTensor rm = toLayout("reshape", in, Layout.rowMajor(in.shape.rank()));
@@ -751,46 +712,27 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor permute(Tensor x, int... dims) {
         enter();
         CudaTensor in = cuda("permute", x);
-        Shape xs = in.shape;
-        int r = xs.rank();
-        boolean[] seen = new boolean[r];
-        if (dims.length != r) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-        for (int d : dims) {
-            if (d < 0 || d >= r || seen[d]) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-            seen[d] = true;
-        }
-        long[] out = new long[r];
-        for (int i = 0; i < r; i++) out[i] = xs.dim(dims[i]);
-        return in.view(Shape.of(out), in.layout.permute(dims));
+        return in.view(OpShapes.permute(in.shape, dims), in.layout.permute(dims));
     }
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
         enter();
-        if (xs.length == 0) throw new IllegalArgumentException("concat: no tensors");
         CudaTensor[] ts = new CudaTensor[xs.length];
-        for (int i = 0; i < xs.length; i++) ts[i] = cuda("concat", xs[i]);
-        Shape first = ts[0].shape;
-        int r = first.rank();
-        int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r) throw new IllegalArgumentException("concat: dim " + dim + " out of range for " + first);
-        long total = 0;
-        for (CudaTensor t : ts) {
-            Shape s = t.shape;
-            boolean ok = s.rank() == r;
-            for (int i = 0; ok && i < r; i++) ok = i == d || s.dim(i) == first.dim(i);
-            if (!ok) throw new IllegalArgumentException("concat: shapes " + shapes(ts) + " differ outside dim " + dim);
-            total += s.dim(d);
+        Shape[] shapes = new Shape[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            ts[i] = cuda("concat", xs[i]);
+            shapes[i] = ts[i].shape;
         }
+        Shape outShape = OpShapes.concat(dim, shapes), first = shapes[0];
+        int d = dim < 0 ? dim + first.rank() : dim;
         Layout layout = ts[0].layout;
         for (int i = 0; i < ts.length; i++) ts[i] = toLayout("concat", ts[i], layout);
         long outer = layout.outer(first, d), inner = layout.inner(first, d);
         CudaTensor acc = ts[0];
         long accDim = first.dim(d);
         if (outer == 1) {
-            long[] dims = first.dims();
-            dims[d] = total;
-            CudaTensor out = alloc("concat", Shape.of(dims), layout);
+            CudaTensor out = alloc("concat", outShape, layout);
             long at = 0;
             for (CudaTensor t : ts) {
                 CudaMemory.copyDeviceToDeviceAsync(out.ptr.plus(at), t.ptr, t.bytes(), stream);
@@ -816,26 +758,14 @@ public final class CudaOps implements Ops, AutoCloseable {
         return acc;
     }
 
-    private static String shapes(CudaTensor[] ts) {
-        StringBuilder sb = new StringBuilder();
-        for (CudaTensor t : ts) sb.append(sb.isEmpty() ? "" : ", ").append(t.shape);
-        return sb.toString();
-    }
-
     /** One device copy per row block outside {@code dim} (one copy when {@code dim} is outermost in memory). */
     @Override
     public Tensor slice(Tensor x, int dim, long start, long end) {
         enter();
         CudaTensor in = cuda("slice", x);
         Shape xs = in.shape;
-        int r = xs.rank();
-        int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r || start < 0 || end < start || end > xs.dim(d)) {
-            throw new IllegalArgumentException("slice: [" + start + ":" + end + "] along dim " + dim + " is outside " + xs);
-        }
-        long[] dims = xs.dims();
-        dims[d] = end - start;
-        CudaTensor out = alloc("slice", Shape.of(dims), in.layout);
+        CudaTensor out = alloc("slice", OpShapes.slice(xs, dim, start, end), in.layout);
+        int d = dim < 0 ? dim + xs.rank() : dim;
         long outer = in.layout.outer(xs, d), inner = in.layout.inner(xs, d), e = precision.bytes();
         long rowIn = xs.dim(d) * inner * e, rowOut = (end - start) * inner * e;
         if (rowOut == 0) return out;
@@ -849,12 +779,9 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
         enter();
         CudaTensor in = cuda("upsampleNearest", x);
-        Shape xs = in.shape;
-        if (xs.rank() != 4 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("upsampleNearest: x " + xs + " must be [N, C, H, W] and the size " + outH + "x" + outW + " positive");
-        }
+        Shape xs = in.shape, outShape = OpShapes.upsampleNearest(xs, outH, outW);
         in = toLayout("upsampleNearest", in, Layout.channelsLast(4));
-        CudaTensor out = alloc("upsampleNearest", Shape.of(xs.dim(0), xs.dim(1), outH, outW), Layout.channelsLast(4));
+        CudaTensor out = alloc("upsampleNearest", outShape, Layout.channelsLast(4));
         launch(LayoutKernels.upsampleNearest(out.ptr, in.ptr, xs.intDim(0), xs.intDim(2), xs.intDim(3), xs.intDim(1), outH, outW));
         return out;
     }
@@ -863,14 +790,10 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
         enter();
         CudaTensor in = cuda("pad2d", x);
-        Shape xs = in.shape;
-        if (xs.rank() != 4 || left < 0 || right < 0 || top < 0 || bottom < 0) {
-            throw new IllegalArgumentException("pad2d: x " + xs + " must be [N, C, H, W] and the padding ("
-                    + left + ", " + right + ", " + top + ", " + bottom + ") non-negative");
-        }
+        Shape xs = in.shape, outShape = OpShapes.pad2d(xs, left, right, top, bottom);
         in = toLayout("pad2d", in, Layout.channelsLast(4));
         int n = xs.intDim(0), c = xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        CudaTensor out = alloc("pad2d", Shape.of(n, c, h + top + bottom, w + left + right), Layout.channelsLast(4));
+        CudaTensor out = alloc("pad2d", outShape, Layout.channelsLast(4));
         launch(LayoutKernels.pad(kt, out.ptr, in.ptr, n, h, w, c, top, bottom, left, right, 0f));
         return out;
     }
@@ -885,45 +808,31 @@ public final class CudaOps implements Ops, AutoCloseable {
     @Override
     public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
         enter();
-        if (dim < 1 || t.length == 0) {
-            throw new IllegalArgumentException("timestepEmbedding: dim " + dim + " and " + t.length + " timesteps must be positive");
-        }
+        Shape outShape = OpShapes.timestepEmbedding(t.length, dim);
         if (flipSinToCos && downscaleFreqShift == 0f && maxPeriod == 10000f && dim >= 2) {
             DeviceArena.Slot ts = arena().allocate(4L * t.length, "timestepEmbedding timesteps");
             MemorySegment buf = staging(4L * t.length);
             CudaStreams.synchronize(stream);
             MemorySegment.copy(t, 0, buf, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, t.length);
             copyIn(new DevicePtr(ts.address()), buf);
-            CudaTensor out = alloc("timestepEmbedding", Shape.of(t.length, dim), Layout.rowMajor(2));
+            CudaTensor out = alloc("timestepEmbedding", outShape, Layout.rowMajor(2));
             launch(EmbeddingKernels.timestep(kt, out.ptr, new DevicePtr(ts.address()), t.length, dim));
             return out;
         }
-        return upload(new HostTensor(Shape.of(t.length, dim), HostMath.timestepEmbedding(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod)));
+        return upload(new HostTensor(outShape, TimestepEmbeddings.compute(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod)));
     }
 
     @Override
     public Tensor embedding(Tensor table, int[][] ids) {
         enter();
-        CudaTensor tt = cuda("embedding", table);
-        Shape ts = tt.shape;
-        if (ts.rank() != 2 || ids.length == 0) {
-            throw new IllegalArgumentException("embedding: table " + ts + " must be [V, C] and ids non-empty");
-        }
-        int vocab = ts.intDim(0), c = ts.intDim(1), tokens = ids[0].length;
+        CudaTensor rows = cuda("embedding", table);
+        Shape outShape = OpShapes.embedding(rows.shape, ids);
+        int vocab = rows.shape.intDim(0), c = rows.shape.intDim(1), tokens = ids[0].length;
         int[] flat = new int[ids.length * tokens];
-        for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != tokens) {
-                throw new IllegalArgumentException("embedding: id row " + b + " has " + ids[b].length + " ids, row 0 has " + tokens);
-            }
-            for (int j = 0; j < tokens; j++) {
-                int id = ids[b][j];
-                if (id < 0 || id >= vocab) throw new IllegalArgumentException("embedding: id " + id + " at [" + b + ", " + j + "] outside [0, " + vocab + ")");
-                flat[b * tokens + j] = id;
-            }
-        }
-        tt = toLayout("embedding", tt, Layout.rowMajor(2));
-        CudaTensor out = alloc("embedding", Shape.of(ids.length, tokens, c), Layout.rowMajor(3));
-        launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, tt.ptr, uploadInts("embedding", flat),
+        for (int b = 0; b < ids.length; b++) System.arraycopy(ids[b], 0, flat, b * tokens, tokens);
+        rows = toLayout("embedding", rows, Layout.rowMajor(2));
+        CudaTensor out = alloc("embedding", outShape, Layout.rowMajor(3));
+        launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, rows.ptr, uploadInts("embedding", flat),
                 flat.length, c, vocab));
         return out;
     }
@@ -933,18 +842,12 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor gatherRows(Tensor x, int[] index) {
         enter();
         CudaTensor in = cuda("gatherRows", x);
-        Shape xs = in.shape;
-        if (xs.rank() != 3 || xs.dim(0) != index.length) {
-            throw new IllegalArgumentException("gatherRows: x " + xs + " must be [B, T, C] with B = " + index.length + " indices");
-        }
+        Shape xs = in.shape, outShape = OpShapes.gatherRows(xs, index);
         int t = xs.intDim(1), c = xs.intDim(2);
         int[] rows = new int[index.length];
-        for (int b = 0; b < index.length; b++) {
-            if (index[b] < 0 || index[b] >= t) throw new IllegalArgumentException("gatherRows: index " + index[b] + " of row " + b + " outside [0, " + t + ")");
-            rows[b] = b * t + index[b];
-        }
+        for (int b = 0; b < index.length; b++) rows[b] = b * t + index[b];
         in = toLayout("gatherRows", in, Layout.rowMajor(3));
-        CudaTensor out = alloc("gatherRows", Shape.of(index.length, c), Layout.rowMajor(2));
+        CudaTensor out = alloc("gatherRows", outShape, Layout.rowMajor(2));
         launch(EmbeddingKernels.lookup(kt, EmbeddingKernels.IdType.I32, out.ptr, in.ptr, uploadInts("gatherRows", rows),
                 rows.length, c, index.length * t));
         return out;
