@@ -32,6 +32,9 @@ import java.util.Arrays;
  * and {@link ScalarKernel} otherwise; {@link #describe()} names the path. Sums accumulate in fp32
  * FMAs in the GEMMs and in fp64 in the norms' statistics and the softmax's denominator.
  *
+ * <p>Norms ({@link CpuNorms}), broadcasting ops ({@link CpuBroadcast}) and element copies
+ * ({@link CpuShapes}) live beside it; input checks and output shapes are {@code OpShapes}'.
+ *
  * <p>A {@link CpuTensor} made by another CpuOps instance is accepted (the storage is the same,
  * so weights loaded once can run under different thread counts or kernels); any other
  * {@link Tensor} is an {@link IllegalArgumentException}.
@@ -48,6 +51,9 @@ public final class CpuOps implements Ops {
     private final Workers workers;
     private final Gemm gemm;
     private final Attention.RowExp exp;
+    private final CpuNorms norms;
+    private final CpuBroadcast broadcast;
+    private final CpuShapes shapes;
 
     /** A backend on every available processor with the fastest GEMM this JVM offers. */
     public CpuOps() {
@@ -66,6 +72,9 @@ public final class CpuOps implements Ops {
         this.workers = new Workers(threads);
         this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
         this.exp = simd == Simd.VECTOR_API ? new VectorExp() : Attention.SCALAR_EXP;
+        this.norms = new CpuNorms(workers);
+        this.broadcast = new CpuBroadcast(workers);
+        this.shapes = new CpuShapes(workers);
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
@@ -146,63 +155,14 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
-        CpuTensor in = cpu("groupNorm", x), g = cpu("groupNorm", gamma), bt = cpu("groupNorm", beta);
-        Shape xs = OpShapes.groupNorm(in.shape(), g.shape(), bt.shape(), groups);
-        int n = xs.intDim(0), c = xs.intDim(1);
-        int spatial = Math.toIntExact(xs.numel() / Math.max(1, (long) n * c));
-        int cpg = c / groups, groupSize = cpg * spatial;
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forRange(n * groups, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, groupSize)), (js, je) -> {
-            for (int job = js; job < je; job++) {
-                int base = job * groupSize;
-                double sum = 0;
-                for (int i = 0; i < groupSize; i++) sum += xd[base + i];
-                double mean = sum / groupSize;
-                double var = 0;
-                for (int i = 0; i < groupSize; i++) {
-                    double d = xd[base + i] - mean;
-                    var += d * d;
-                }
-                float m = (float) mean;
-                float rstd = (float) (1.0 / Math.sqrt(var / groupSize + eps));
-                int c0 = (job % groups) * cpg;
-                for (int cc = 0; cc < cpg; cc++) {
-                    float scale = gd[c0 + cc] * rstd, shift = bd[c0 + cc] - m * scale;
-                    int off = base + cc * spatial;
-                    for (int i = 0; i < spatial; i++) od[off + i] = Pointwise.apply(act, xd[off + i] * scale + shift);
-                }
-            }
-        });
-        return out;
+        return norms.groupNorm(x, gamma, beta, groups, eps, act);
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        CpuTensor in = cpu("layerNorm", x), g = cpu("layerNorm", gamma), bt = cpu("layerNorm", beta);
-        Shape xs = OpShapes.layerNorm(in.shape(), g.shape(), bt.shape());
-        int c = xs.intDim(-1);
-        int rows = c == 0 ? 0 : Math.toIntExact(xs.numel() / c);
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, c)), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int base = r * c;
-                double sum = 0;
-                for (int i = 0; i < c; i++) sum += xd[base + i];
-                double mean = sum / c;
-                double var = 0;
-                for (int i = 0; i < c; i++) {
-                    double d = xd[base + i] - mean;
-                    var += d * d;
-                }
-                float m = (float) mean;
-                float rstd = (float) (1.0 / Math.sqrt(var / c + eps));
-                for (int i = 0; i < c; i++) od[base + i] = (xd[base + i] - m) * rstd * gd[i] + bd[i];
-            }
-        });
-        return out;
+        return norms.layerNorm(x, gamma, beta, eps);
     }
+
 
     // ---- attention -----------------------------------------------------------------------------
 
@@ -247,68 +207,12 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        CpuTensor at = cpu("add", a), bt = cpu("add", b);
-        return broadcast(at, bt, OpShapes.add(at.shape(), bt.shape()), false);
+        return broadcast.add(a, b);
     }
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
-        CpuTensor at = cpu("mul", a), bt = cpu("mul", b);
-        return broadcast(at, bt, OpShapes.mul(at.shape(), bt.shape()), true);
-    }
-
-    /** a op b with b broadcast to a's shape {@code outShape} (checked by {@link OpShapes}). */
-    private Tensor broadcast(CpuTensor at, CpuTensor bt, Shape outShape, boolean multiply) {
-        Shape as = at.shape(), bs = bt.shape();
-        long[] bStrides = broadcastStrides(as, bs);
-        CpuTensor out = CpuTensor.zeros(outShape);
-        float[] ad = at.data, bd = bt.data, od = out.data;
-        // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
-        int suffix = 0;
-        while (suffix < bs.rank() && bs.dim(bs.rank() - 1 - suffix) == as.dim(as.rank() - 1 - suffix)) suffix++;
-        boolean leadingOnes = true;
-        for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
-        if (leadingOnes) {
-            int period = bd.length;
-            workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
-                for (int i = s; i < e; ) {
-                    int j = i % period, run = Math.min(e - i, period - j);
-                    if (multiply) {
-                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] * bd[j + t];
-                    } else {
-                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] + bd[j + t];
-                    }
-                    i += run;
-                }
-            });
-            return out;
-        }
-        long[] dims = as.dims();
-        workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                int rem = i, bi = 0;
-                for (int d = dims.length - 1; d >= 0; d--) {
-                    int idx = (int) (rem % dims[d]);
-                    rem /= (int) dims[d];
-                    bi += (int) (idx * bStrides[d]);
-                }
-                od[i] = multiply ? ad[i] * bd[bi] : ad[i] + bd[bi];
-            }
-        });
-        return out;
-    }
-
-    /** Strides of b over a's dims (0 where b broadcasts); b broadcasts to a ({@link OpShapes#add} checked it). */
-    static long[] broadcastStrides(Shape as, Shape bs) {
-        long[] strides = new long[as.rank()];
-        long stride = 1;
-        for (int i = 1; i <= bs.rank(); i++) {
-            int ad = as.rank() - i;
-            long bdim = bs.dim(bs.rank() - i);
-            strides[ad] = bdim == as.dim(ad) ? stride : 0;
-            stride *= bdim;
-        }
-        return strides;
+        return broadcast.mul(a, b);
     }
 
     @Override
@@ -322,23 +226,12 @@ public final class CpuOps implements Ops {
         return out;
     }
 
+
     @Override
     public Tensor addChannelVector(Tensor x, Tensor v) {
-        CpuTensor in = cpu("addChannelVector", x), vt = cpu("addChannelVector", v);
-        Shape xs = OpShapes.addChannelVector(in.shape(), vt.shape());
-        int nc = xs.intDim(0) * xs.intDim(1);
-        int spatial = nc == 0 ? 0 : Math.toIntExact(xs.numel() / nc);
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, vd = vt.data, od = out.data;
-        workers.forRange(nc, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, spatial)), (s, e) -> {
-            for (int j = s; j < e; j++) addRow(xd, od, j * spatial, spatial, vd[j]);
-        });
-        return out;
+        return broadcast.addChannelVector(x, v);
     }
 
-    private static void addRow(float[] xd, float[] od, int from, int count, float add) {
-        for (int i = from, e = from + count; i < e; i++) od[i] = xd[i] + add;
-    }
 
     // ---- shape ---------------------------------------------------------------------------------
 
@@ -350,107 +243,29 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor permute(Tensor x, int... dims) {
-        CpuTensor in = cpu("permute", x);
-        Shape xs = in.shape();
-        Shape outShape = OpShapes.permute(xs, dims);
-        int r = xs.rank();
-        long[] inStrides = new long[r];
-        long s = 1;
-        for (int d = r - 1; d >= 0; d--) {
-            inStrides[d] = s;
-            s *= xs.dim(d);
-        }
-        long[] outDims = outShape.dims(), strides = new long[r];
-        for (int i = 0; i < r; i++) strides[i] = inStrides[dims[i]];
-        CpuTensor out = CpuTensor.zeros(outShape);
-        float[] xd = in.data, od = out.data;
-        workers.forRange(od.length, Workers.MIN_ELEMENTS, (st, e) -> {
-            for (int i = st; i < e; i++) {
-                long rem = i, src = 0;
-                for (int d = r - 1; d >= 0; d--) {
-                    src += (rem % outDims[d]) * strides[d];
-                    rem /= outDims[d];
-                }
-                od[i] = xd[(int) src];
-            }
-        });
-        return out;
+        return shapes.permute(x, dims);
     }
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
-        CpuTensor[] ts = new CpuTensor[xs.length];
-        Shape[] shapes = new Shape[xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            ts[i] = cpu("concat", xs[i]);
-            shapes[i] = ts[i].shape();
-        }
-        CpuTensor out = CpuTensor.zeros(OpShapes.concat(dim, shapes));
-        Shape first = shapes[0];
-        int r = first.rank();
-        int d = dim < 0 ? dim + r : dim;
-        long total = out.shape().dim(d);
-        long outer = 1, inner = 1;
-        for (int i = 0; i < d; i++) outer *= first.dim(i);
-        for (int i = d + 1; i < r; i++) inner *= first.dim(i);
-        int rowOut = (int) (total * inner);
-        int offset = 0;
-        for (CpuTensor t : ts) {
-            int rowIn = (int) (t.shape().dim(d) * inner), off = offset;
-            for (int o = 0; o < outer; o++) System.arraycopy(t.data, o * rowIn, out.data, o * rowOut + off, rowIn);
-            offset += rowIn;
-        }
-        return out;
+        return shapes.concat(dim, xs);
     }
 
     @Override
     public Tensor slice(Tensor x, int dim, long start, long end) {
-        CpuTensor in = cpu("slice", x);
-        Shape xs = in.shape();
-        CpuTensor out = CpuTensor.zeros(OpShapes.slice(xs, dim, start, end));
-        int r = xs.rank();
-        int d = dim < 0 ? dim + r : dim;
-        long outer = 1, inner = 1;
-        for (int i = 0; i < d; i++) outer *= xs.dim(i);
-        for (int i = d + 1; i < r; i++) inner *= xs.dim(i);
-        int rowIn = (int) (xs.dim(d) * inner), rowOut = (int) ((end - start) * inner), skip = (int) (start * inner);
-        for (int o = 0; o < outer; o++) System.arraycopy(in.data, o * rowIn + skip, out.data, o * rowOut, rowOut);
-        return out;
+        return shapes.slice(x, dim, start, end);
     }
 
     @Override
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
-        CpuTensor in = cpu("upsampleNearest", x);
-        Shape xs = in.shape();
-        CpuTensor out = CpuTensor.zeros(OpShapes.upsampleNearest(xs, outH, outW));
-        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        float sh = (float) h / outH, sw = (float) w / outW;
-        int[] srcX = new int[outW];
-        for (int ox = 0; ox < outW; ox++) srcX[ox] = Math.min((int) Math.floor(ox * sw), w - 1);
-        float[] xd = in.data, od = out.data;
-        workers.forEach(nc, p -> {
-            for (int oy = 0; oy < outH; oy++) {
-                int iy = Math.min((int) Math.floor(oy * sh), h - 1);
-                int src = (p * h + iy) * w, dst = (p * outH + oy) * outW;
-                for (int ox = 0; ox < outW; ox++) od[dst + ox] = xd[src + srcX[ox]];
-            }
-        });
-        return out;
+        return shapes.upsampleNearest(x, outH, outW);
     }
 
     @Override
     public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
-        CpuTensor in = cpu("pad2d", x);
-        Shape xs = in.shape();
-        CpuTensor out = CpuTensor.zeros(OpShapes.pad2d(xs, left, right, top, bottom));
-        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        int oh = out.shape().intDim(2), ow = out.shape().intDim(3);
-        float[] xd = in.data, od = out.data;
-        workers.forEach(nc, p -> {
-            for (int y = 0; y < h; y++) System.arraycopy(xd, (p * h + y) * w, od, (p * oh + y + top) * ow + left, w);
-        });
-        return out;
+        return shapes.pad2d(x, left, right, top, bottom);
     }
+
 
     // ---- embeddings ----------------------------------------------------------------------------
 
