@@ -1,6 +1,7 @@
 package dev.turbojet.ops.cuda;
 
 import dev.turbojet.ffi.cuda.CudaMemory;
+import dev.turbojet.kernels.ElementType;
 import dev.turbojet.kernels.EmbeddingKernels;
 import dev.turbojet.kernels.LayoutKernels;
 import dev.turbojet.ops.OpShapes;
@@ -14,9 +15,11 @@ import dev.turbojet.tensor.Tensor;
  */
 final class CudaCopyOps {
     private final CudaDevice device;
+    private final ElementType elementType;
 
     CudaCopyOps(CudaDevice device) {
         this.device = device;
+        this.elementType = device.elementType;
     }
 
     Tensor concat(int dim, Tensor... xs) {
@@ -94,7 +97,7 @@ final class CudaCopyOps {
         in = device.toLayout("pad2d", in, Layout.channelsLast(4));
         int n = xs.intDim(0), c = xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
         CudaTensor out = device.alloc("pad2d", outShape, Layout.channelsLast(4));
-        device.launch(LayoutKernels.pad(device.kt, out.ptr, in.ptr, n, h, w, c, top, bottom, left, right, 0f));
+        device.launch(LayoutKernels.pad(elementType, out.ptr, in.ptr, n, h, w, c, top, bottom, left, right, 0f));
         return out;
     }
 
@@ -109,8 +112,8 @@ final class CudaCopyOps {
         for (int b = 0; b < ids.length; b++) System.arraycopy(ids[b], 0, flat, b * tokens, tokens);
         rows = device.toLayout("embedding", rows, Layout.rowMajor(2));
         CudaTensor out = device.alloc("embedding", outShape, Layout.rowMajor(3));
-        device.launch(EmbeddingKernels.lookup(device.kt, EmbeddingKernels.IdType.I32, out.ptr, rows.ptr, device.uploadInts("embedding ids", flat),
-                flat.length, c, vocab));
+        device.launch(EmbeddingKernels.lookup(elementType, EmbeddingKernels.IdType.I32, out.ptr, rows.ptr,
+                device.uploadInts("embedding ids", flat), flat.length, c, vocab));
         return out;
     }
 
@@ -124,8 +127,8 @@ final class CudaCopyOps {
         for (int b = 0; b < index.length; b++) rows[b] = b * t + index[b];
         in = device.toLayout("gatherRows", in, Layout.rowMajor(3));
         CudaTensor out = device.alloc("gatherRows", outShape, Layout.rowMajor(2));
-        device.launch(EmbeddingKernels.lookup(device.kt, EmbeddingKernels.IdType.I32, out.ptr, in.ptr, device.uploadInts("gatherRows ids", rows),
-                rows.length, c, index.length * t));
+        device.launch(EmbeddingKernels.lookup(elementType, EmbeddingKernels.IdType.I32, out.ptr, in.ptr,
+                device.uploadInts("gatherRows ids", rows), rows.length, c, index.length * t));
         return out;
     }
 }

@@ -20,6 +20,7 @@ import dev.turbojet.ffi.cudnn.ConvPlans;
 import dev.turbojet.ffi.cudnn.Cudnn;
 import dev.turbojet.ffi.cudnn.CudnnHandle;
 import dev.turbojet.io.TensorView;
+import dev.turbojet.kernels.ElementType;
 import dev.turbojet.kernels.KernelImage;
 import dev.turbojet.kernels.Launch;
 import dev.turbojet.kernels.LayoutKernels;
@@ -55,7 +56,7 @@ final class CudaDevice {
     /** The backend whose tensors this device's memory holds (each {@link CudaTensor} names it). */
     final CudaOps owner;
     final Precision precision;
-    final dev.turbojet.kernels.DType kt;
+    final ElementType elementType;
     final Stream stream;
     final GemmPlans gemms;
     final ConvPlans convs;
@@ -81,7 +82,7 @@ final class CudaDevice {
         this.owner = owner;
         this.options = options;
         this.precision = options.precision();
-        this.kt = precision.kernel;
+        this.elementType = precision.kernel;
         CudaDriver.init();
         this.context = CudaDriver.retainPrimaryContext(CudaDriver.device(options.device()));
         this.boundThread = Thread.currentThread();
@@ -436,12 +437,12 @@ final class CudaDevice {
     /** x stored as {@code target}: a relabelled view when the bytes already match, else one transpose kernel. */
     CudaTensor toLayout(String op, CudaTensor x, Layout target) {
         if (x.layout.sameStorage(x.shape, target)) return x.view(x.shape, target);
-        Layout.BlockTranspose bt = x.layout.transposeTo(x.shape, target).orElseThrow(() -> new UnsupportedOperationException(
+        Layout.BlockTranspose transpose = x.layout.transposeTo(x.shape, target).orElseThrow(() -> new UnsupportedOperationException(
                 op + ": cannot move " + x.shape + " from " + x.layout + " to " + target + " with one block transpose"));
         CudaTensor out = alloc(op + " relayout", x.shape, target);
         // memory [n, a, b] -> [n, b, a] is the layout kernels' NCHW -> NHWC with c = a, h = 1, w = b
-        launch(LayoutKernels.nchwToNhwc(out.ptr, x.ptr, Math.toIntExact(bt.n()), Math.toIntExact(bt.a()), 1,
-                Math.toIntExact(bt.b())));
+        launch(LayoutKernels.nchwToNhwc(out.ptr, x.ptr, Math.toIntExact(transpose.n()), Math.toIntExact(transpose.a()), 1,
+                Math.toIntExact(transpose.b())));
         return out;
     }
 

@@ -8,6 +8,7 @@ import dev.turbojet.ffi.cudnn.ConvShape;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.kernels.AttentionKernel;
 import dev.turbojet.kernels.ElementwiseKernels;
+import dev.turbojet.kernels.ElementType;
 import dev.turbojet.kernels.EmbeddingKernels;
 import dev.turbojet.kernels.NormKernels;
 import dev.turbojet.ops.Act;
@@ -60,10 +61,12 @@ public final class CudaOps implements Ops, AutoCloseable {
     }
 
     private final CudaDevice device;
+    private final ElementType elementType;
     private final CudaCopyOps copies;
 
     private CudaOps(Options options) {
         this.device = new CudaDevice(this, options);
+        this.elementType = device.elementType;
         this.copies = new CudaCopyOps(device);
     }
 
@@ -216,12 +219,12 @@ public final class CudaOps implements Ops, AutoCloseable {
         int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
         in = device.toLayout(op, in, Layout.channelsLast(4));
         w = device.toLayout(op, w, Layout.channelsLast(4));
-        ConvShape cs = new ConvShape(n, h, wd, cin, cout, kh, kw, padding, padding, stride, stride, device.precision.conv);
-        ConvPlans.Plan plan = device.convs.plan(cs);
+        ConvShape convShape = new ConvShape(n, h, wd, cin, cout, kh, kw, padding, padding, stride, stride, device.precision.conv);
+        ConvPlans.Plan plan = device.convs.plan(convShape);
         DevicePtr workspace = device.convWorkspace(plan.workspaceBytes());
         CudaTensor out = device.alloc(op, outShape, Layout.channelsLast(4));
-        device.convs.run(cs, in.ptr, w.ptr, out.ptr, workspace);
-        if (b != null) device.launch(ElementwiseKernels.addRow(device.kt, out.ptr, out.ptr, b.ptr, out.shape.numel(), cout));
+        device.convs.run(convShape, in.ptr, w.ptr, out.ptr, workspace);
+        if (b != null) device.launch(ElementwiseKernels.addRow(elementType, out.ptr, out.ptr, b.ptr, out.shape.numel(), cout));
         return out;
     }
 
@@ -239,9 +242,9 @@ public final class CudaOps implements Ops, AutoCloseable {
         long rows = xs.numel() / k;
         // cuBLASLt reads a bias pointer only when it is 16-byte aligned; otherwise add it with a kernel.
         boolean fused = b != null && b.ptr.isAligned(16);
-        GemmShape gs = GemmShape.of(rows, nOut, k, device.precision.gemm, true, fused ? Epilogue.BIAS : Epilogue.NONE);
-        device.gemms.run(gs, in.ptr, w.ptr, out.ptr, fused ? Optional.of(b.ptr) : Optional.empty(), device.stream);
-        if (b != null && !fused) device.launch(ElementwiseKernels.addRow(device.kt, out.ptr, out.ptr, b.ptr, out.shape.numel(), nOut));
+        GemmShape gemmShape = GemmShape.of(rows, nOut, k, device.precision.gemm, true, fused ? Epilogue.BIAS : Epilogue.NONE);
+        device.gemms.run(gemmShape, in.ptr, w.ptr, out.ptr, fused ? Optional.of(b.ptr) : Optional.empty(), device.stream);
+        if (b != null && !fused) device.launch(ElementwiseKernels.addRow(elementType, out.ptr, out.ptr, b.ptr, out.shape.numel(), nOut));
         return out;
     }
 
@@ -251,14 +254,16 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
         device.enter();
         String op = "groupNorm";
-        CudaTensor in = device.cuda(op, x), g = device.cuda(op, gamma), b = device.cuda(op, beta);
-        Shape xs = OpShapes.groupNorm(in.shape, g.shape, b.shape, groups);
+        CudaTensor in = device.cuda(op, x), scale = device.cuda(op, gamma), shift = device.cuda(op, beta);
+        Shape xs = OpShapes.groupNorm(in.shape, scale.shape, shift.shape, groups);
         int n = xs.intDim(0), c = xs.intDim(1);
         in = device.toLayout(op, in, Layout.channelsLast(xs.rank()));
         long hw = xs.numel() / ((long) n * c);
         CudaTensor out = device.alloc(op, xs, in.layout);
-        device.launch(NormKernels.groupNorm(device.kt, out.ptr, in.ptr, g.ptr, b.ptr, n, hw, c, groups, eps, act == Act.SILU));
-        if (act != Act.NONE && act != Act.SILU) device.launch(ElementwiseKernels.unary(unary(act), device.kt, out.ptr, out.ptr, xs.numel()));
+        device.launch(NormKernels.groupNorm(elementType, out.ptr, in.ptr, scale.ptr, shift.ptr, n, hw, c, groups, eps, act == Act.SILU));
+        if (act != Act.NONE && act != Act.SILU) {
+            device.launch(ElementwiseKernels.unary(unary(act), elementType, out.ptr, out.ptr, xs.numel()));
+        }
         return out;
     }
 
@@ -266,12 +271,12 @@ public final class CudaOps implements Ops, AutoCloseable {
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         device.enter();
         String op = "layerNorm";
-        CudaTensor in = device.cuda(op, x), g = device.cuda(op, gamma), b = device.cuda(op, beta);
-        Shape xs = OpShapes.layerNorm(in.shape, g.shape, b.shape);
+        CudaTensor in = device.cuda(op, x), scale = device.cuda(op, gamma), shift = device.cuda(op, beta);
+        Shape xs = OpShapes.layerNorm(in.shape, scale.shape, shift.shape);
         int c = xs.intDim(-1);
         in = device.innermostLast(op, in);
         CudaTensor out = device.alloc(op, xs, in.layout);
-        device.launch(NormKernels.layerNorm(device.kt, out.ptr, in.ptr, g.ptr, b.ptr, xs.numel() / c, c, eps));
+        device.launch(NormKernels.layerNorm(elementType, out.ptr, in.ptr, scale.ptr, shift.ptr, xs.numel() / c, c, eps));
         return out;
     }
 
@@ -295,8 +300,8 @@ public final class CudaOps implements Ops, AutoCloseable {
         key = device.toLayout(op, key, Layout.rowMajor(3));
         value = device.toLayout(op, value, Layout.rowMajor(3));
         CudaTensor out = device.alloc(op, qs, Layout.rowMajor(3));
-        AttentionKernel.Shape s = AttentionKernel.Shape.of(qs.intDim(0), qs.intDim(1), ks.intDim(1), heads, d, causal);
-        device.launch(AttentionKernel.plan(device.kt, out.ptr, query.ptr, key.ptr, value.ptr, s));
+        AttentionKernel.Shape attentionShape = AttentionKernel.Shape.of(qs.intDim(0), qs.intDim(1), ks.intDim(1), heads, d, causal);
+        device.launch(AttentionKernel.plan(elementType, out.ptr, query.ptr, key.ptr, value.ptr, attentionShape));
         return out;
     }
 
@@ -309,7 +314,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         Shape outShape = OpShapes.activation(in.shape);
         if (act == Act.NONE) return in;  // tensors are immutable: the input is its own identity
         CudaTensor out = device.alloc("activation", outShape, in.layout);
-        device.launch(ElementwiseKernels.unary(unary(act), device.kt, out.ptr, in.ptr, in.shape.numel()));
+        device.launch(ElementwiseKernels.unary(unary(act), elementType, out.ptr, in.ptr, in.shape.numel()));
         return out;
     }
 
@@ -332,7 +337,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         in = device.innermostLast("geglu", in);
         int f = outShape.intDim(-1);
         CudaTensor out = device.alloc("geglu", outShape, in.layout);
-        device.launch(ElementwiseKernels.geglu(device.kt, out.ptr, in.ptr, xs.numel() / (2L * f), f));
+        device.launch(ElementwiseKernels.geglu(elementType, out.ptr, in.ptr, xs.numel() / (2L * f), f));
         return out;
     }
 
@@ -358,16 +363,16 @@ public final class CudaOps implements Ops, AutoCloseable {
         switch (plan) {
             case Broadcast.Same s -> {
                 b = device.toLayout(op, b, a.layout);
-                device.launch(ElementwiseKernels.binary(kind, device.kt, out.ptr, a.ptr, b.ptr, n));
+                device.launch(ElementwiseKernels.binary(kind, elementType, out.ptr, a.ptr, b.ptr, n));
             }
             case Broadcast.Periodic p -> {
                 b = device.toLayout(op, b, p.bLayout());
                 if (kind == ElementwiseKernels.Binary.ADD) {
-                    device.launch(ElementwiseKernels.addRow(device.kt, out.ptr, a.ptr, b.ptr, n, Math.toIntExact(p.period())));
+                    device.launch(ElementwiseKernels.addRow(elementType, out.ptr, a.ptr, b.ptr, n, Math.toIntExact(p.period())));
                 } else {
                     // no multiply-by-row kernel: tile b to a's size (an embedding lookup of row 0), then multiply
                     CudaTensor tiled = tile(op, b, n / p.period(), p.period());
-                    device.launch(ElementwiseKernels.binary(kind, device.kt, out.ptr, a.ptr, tiled.ptr, n));
+                    device.launch(ElementwiseKernels.binary(kind, elementType, out.ptr, a.ptr, tiled.ptr, n));
                 }
             }
         }
@@ -377,8 +382,8 @@ public final class CudaOps implements Ops, AutoCloseable {
     /** {@code rows} copies of the {@code period} elements of {@code b}, one after another. */
     private CudaTensor tile(String op, CudaTensor b, long rows, long period) {
         CudaTensor out = device.alloc(op + " tile", Shape.of(rows, period), Layout.rowMajor(2));
-        device.launch(EmbeddingKernels.lookup(device.kt, EmbeddingKernels.IdType.I32, out.ptr, b.ptr, device.zeroIds(rows), Math.toIntExact(rows),
-                Math.toIntExact(period), 1));
+        device.launch(EmbeddingKernels.lookup(elementType, EmbeddingKernels.IdType.I32, out.ptr, b.ptr, device.zeroIds(rows),
+                Math.toIntExact(rows), Math.toIntExact(period), 1));
         return out;
     }
 
@@ -391,10 +396,10 @@ public final class CudaOps implements Ops, AutoCloseable {
         CudaTensor out = device.alloc("affine", outShape, in.layout);
         DevicePtr src = in.ptr;
         if (s != 1f || shift == 0f) {
-            device.launch(ElementwiseKernels.scale(device.kt, out.ptr, src, s, n));
+            device.launch(ElementwiseKernels.scale(elementType, out.ptr, src, s, n));
             src = out.ptr;
         }
-        if (shift != 0f) device.launch(ElementwiseKernels.addRow(device.kt, out.ptr, src, device.constant(shift).ptr, n, 1));
+        if (shift != 0f) device.launch(ElementwiseKernels.addRow(elementType, out.ptr, src, device.constant(shift).ptr, n, 1));
         return out;
     }
 
@@ -408,7 +413,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         vector = device.toLayout(op, vector, Layout.rowMajor(2));
         int n = xs.intDim(0), c = xs.intDim(1);
         CudaTensor out = device.alloc(op, xs, in.layout);
-        device.launch(ElementwiseKernels.addBatchChannel(device.kt, out.ptr, in.ptr, vector.ptr, n, xs.numel() / ((long) n * c), c));
+        device.launch(ElementwiseKernels.addBatchChannel(elementType, out.ptr, in.ptr, vector.ptr, n, xs.numel() / ((long) n * c), c));
         return out;
     }
 
@@ -421,8 +426,8 @@ public final class CudaOps implements Ops, AutoCloseable {
         OpShapes.reshape(in.shape, shape);
         Optional<Layout> free = in.layout.reshape(in.shape, shape);
         if (free.isPresent()) return in.view(shape, free.get());
-        CudaTensor rm = device.toLayout("reshape", in, Layout.rowMajor(in.shape.rank()));
-        return rm.view(shape, Layout.rowMajor(shape.rank()));
+        CudaTensor rowMajor = device.toLayout("reshape", in, Layout.rowMajor(in.shape.rank()));
+        return rowMajor.view(shape, Layout.rowMajor(shape.rank()));
     }
 
     @Override
@@ -447,7 +452,7 @@ public final class CudaOps implements Ops, AutoCloseable {
         if (flipSinToCos && downscaleFreqShift == 0f && maxPeriod == 10000f && dim >= 2) {
             DevicePtr timesteps = device.uploadFloats("timestepEmbedding timesteps", t);
             CudaTensor out = device.alloc("timestepEmbedding", outShape, Layout.rowMajor(2));
-            device.launch(EmbeddingKernels.timestep(device.kt, out.ptr, timesteps, t.length, dim));
+            device.launch(EmbeddingKernels.timestep(elementType, out.ptr, timesteps, t.length, dim));
             return out;
         }
         return upload(new HostTensor(outShape, TimestepEmbeddings.compute(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod)));
