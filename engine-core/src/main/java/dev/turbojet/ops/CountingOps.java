@@ -1,8 +1,6 @@
 package dev.turbojet.ops;
 
 import dev.turbojet.io.TensorView;
-import dev.turbojet.ops.Act;
-import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
@@ -105,6 +103,10 @@ public final class CountingOps implements Ops {
         return new ShapeTensor(out, DType.F32);
     }
 
+    private static Shape shapeOf(Tensor t) {
+        return t == null ? null : t.shape();
+    }
+
     @Override
     public String describe() {
         return "shape-only FLOP and byte counter (" + elementBytes + " bytes per element)";
@@ -112,7 +114,7 @@ public final class CountingOps implements Ops {
 
     @Override
     public Tensor weight(TensorView view) {
-        return new ShapeTensor(view.shape(), view.dtype());
+        return new ShapeTensor(OpShapes.weight(view), view.dtype());
     }
 
     @Override
@@ -128,43 +130,32 @@ public final class CountingOps implements Ops {
 
     @Override
     public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
-        Shape xs = x.shape(), ws = weight.shape();
-        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
-            throw new IllegalArgumentException("conv2d: x " + xs + ", weight " + ws);
-        }
-        long ho = (xs.dim(2) + 2L * padding - ws.dim(2)) / stride + 1;
-        long wo = (xs.dim(3) + 2L * padding - ws.dim(3)) / stride + 1;
-        Shape out = Shape.of(xs.dim(0), ws.dim(0), ho, wo);
+        Shape ws = weight.shape();
+        Shape out = OpShapes.conv2d(x.shape(), ws, shapeOf(bias), stride, padding);
         double macs = (double) out.numel() * ws.dim(1) * ws.dim(2) * ws.dim(3);
         return record(Kind.CONV, 2 * macs, out, x, weight, bias);
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Shape xs = x.shape(), ws = weight.shape();
-        if (ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) throw new IllegalArgumentException("linear: x " + xs + ", weight " + ws);
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = ws.dim(0);
-        Shape out = Shape.of(dims);
+        Shape ws = weight.shape();
+        Shape out = OpShapes.linear(x.shape(), ws, shapeOf(bias));
         return record(Kind.LINEAR, 2.0 * out.numel() * ws.dim(1), out, x, weight, bias);
     }
 
     @Override
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
-        return record(Kind.NORM, 0, x.shape(), x, gamma, beta);
+        return record(Kind.NORM, 0, OpShapes.groupNorm(x.shape(), gamma.shape(), beta.shape(), groups), x, gamma, beta);
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        return record(Kind.NORM, 0, x.shape(), x, gamma, beta);
+        return record(Kind.NORM, 0, OpShapes.layerNorm(x.shape(), gamma.shape(), beta.shape()), x, gamma, beta);
     }
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
-        Shape qs = q.shape(), ks = k.shape();
-        if (qs.rank() != 3 || ks.rank() != 3 || qs.dim(2) != ks.dim(2) || qs.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", heads " + heads);
-        }
+        Shape qs = OpShapes.attention(q.shape(), k.shape(), v.shape(), heads), ks = k.shape();
         double matmul = 2.0 * qs.dim(0) * qs.dim(1) * ks.dim(1) * qs.dim(2);     // B x heads x Nq x Nk x d MACs, x2
         record(Kind.ATTENTION_QK, matmul, Shape.of(0), q, k);                       // bytes: q, k read once
         return record(Kind.ATTENTION_AV, matmul, qs, v);                             // v read, output written
@@ -172,93 +163,83 @@ public final class CountingOps implements Ops {
 
     @Override
     public Tensor activation(Tensor x, Act act) {
-        return record(Kind.POINTWISE, 0, x.shape(), x);
+        return record(Kind.POINTWISE, 0, OpShapes.activation(x.shape()), x);
     }
 
     @Override
     public Tensor geglu(Tensor x) {
-        long[] dims = x.shape().dims();
-        dims[dims.length - 1] /= 2;
-        return record(Kind.POINTWISE, 0, Shape.of(dims), x);
+        return record(Kind.POINTWISE, 0, OpShapes.geglu(x.shape()), x);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        return record(Kind.POINTWISE, 0, a.shape(), a, b);
+        return record(Kind.POINTWISE, 0, OpShapes.add(a.shape(), b.shape()), a, b);
     }
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
-        return record(Kind.POINTWISE, 0, a.shape(), a, b);
+        return record(Kind.POINTWISE, 0, OpShapes.mul(a.shape(), b.shape()), a, b);
     }
 
     @Override
     public Tensor affine(Tensor x, float s, float shift) {
-        return record(Kind.POINTWISE, 0, x.shape(), x);
+        return record(Kind.POINTWISE, 0, OpShapes.affine(x.shape()), x);
     }
 
     @Override
     public Tensor addChannelVector(Tensor x, Tensor v) {
-        return record(Kind.POINTWISE, 0, x.shape(), x, v);
+        return record(Kind.POINTWISE, 0, OpShapes.addChannelVector(x.shape(), v.shape()), x, v);
     }
 
     @Override
     public Tensor reshape(Tensor x, Shape shape) {
-        if (shape.numel() != x.shape().numel()) throw new IllegalArgumentException("reshape " + x.shape() + " to " + shape);
-        return new ShapeTensor(shape, x.dtype());
+        return new ShapeTensor(OpShapes.reshape(x.shape(), shape), x.dtype());
     }
 
     @Override
     public Tensor permute(Tensor x, int... dims) {
-        long[] out = new long[dims.length];
-        for (int i = 0; i < dims.length; i++) out[i] = x.shape().dim(dims[i]);
-        return record(Kind.DATA, 0, Shape.of(out), x);
+        return record(Kind.DATA, 0, OpShapes.permute(x.shape(), dims), x);
     }
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
-        long[] out = xs[0].shape().dims();
-        int d = dim < 0 ? out.length + dim : dim;
-        out[d] = 0;
-        for (Tensor t : xs) out[d] += t.shape().dim(d);
-        return record(Kind.DATA, 0, Shape.of(out), xs);
+        Shape[] shapes = new Shape[xs.length];
+        for (int i = 0; i < xs.length; i++) shapes[i] = xs[i].shape();
+        return record(Kind.DATA, 0, OpShapes.concat(dim, shapes), xs);
     }
 
     @Override
     public Tensor slice(Tensor x, int dim, long start, long end) {
-        long[] out = x.shape().dims();
-        out[dim < 0 ? out.length + dim : dim] = end - start;
-        Shape s = Shape.of(out);
+        Shape s = OpShapes.slice(x.shape(), dim, start, end);
         return record(Kind.DATA, 0, s, new ShapeTensor(s, x.dtype()));              // reads only the slice
     }
 
     @Override
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
-        Shape xs = x.shape();
-        return record(Kind.DATA, 0, Shape.of(xs.dim(0), xs.dim(1), outH, outW), x);
+        return record(Kind.DATA, 0, OpShapes.upsampleNearest(x.shape(), outH, outW), x);
     }
 
     @Override
     public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
-        Shape xs = x.shape();
-        return record(Kind.DATA, 0, Shape.of(xs.dim(0), xs.dim(1), xs.dim(2) + top + bottom, xs.dim(3) + left + right), x);
+        return record(Kind.DATA, 0, OpShapes.pad2d(x.shape(), left, right, top, bottom), x);
     }
 
     @Override
     public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
-        return record(Kind.POINTWISE, 0, Shape.of(t.length, dim));
+        return record(Kind.POINTWISE, 0, OpShapes.timestepEmbedding(t.length, dim));
     }
 
     @Override
     public Tensor embedding(Tensor table, int[][] ids) {
-        long c = table.shape().dim(1);
-        return record(Kind.DATA, 0, Shape.of(ids.length, ids[0].length, c),
+        Shape out = OpShapes.embedding(table.shape(), ids);
+        long c = out.dim(2);
+        return record(Kind.DATA, 0, out,
                 new ShapeTensor(Shape.of((long) ids.length * ids[0].length, c), table.dtype()));   // the rows read
     }
 
     @Override
     public Tensor gatherRows(Tensor x, int[] index) {
-        Shape out = Shape.of(x.shape().dim(0), x.shape().dim(2));
+        Shape out = OpShapes.gatherRows(x.shape(), index);
         return record(Kind.DATA, 0, out, new ShapeTensor(out, x.dtype()));
     }
 }

@@ -30,7 +30,7 @@ public final class AttentionKernel {
 
     private AttentionKernel() {}
 
-    public static Launch plan(DType t, DevicePtr out, DevicePtr q, DevicePtr k, DevicePtr v, Shape s) {
+    public static Launch plan(ElementType t, DevicePtr out, DevicePtr q, DevicePtr k, DevicePtr v, Shape s) {
         boolean flash = TENSOR_CORE_HEAD_DIMS.contains(s.d());
         String name = (flash ? "attention_d" + s.d() : "attention_generic") + "_" + t.suffix;
         positive(name, "batch", s.batch());

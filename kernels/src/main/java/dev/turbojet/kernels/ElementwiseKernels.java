@@ -42,7 +42,7 @@ public final class ElementwiseKernels {
     }
 
     /** y = a (op) b, all {@code n} elements. */
-    public static Launch binary(Binary op, DType t, DevicePtr y, DevicePtr a, DevicePtr b, long n) {
+    public static Launch binary(Binary op, ElementType t, DevicePtr y, DevicePtr a, DevicePtr b, long n) {
         String k = op.kernel + "_" + t.suffix;
         pointer(k, "y", y, t.bytes());
         pointer(k, "a", a, t.bytes());
@@ -51,7 +51,7 @@ public final class ElementwiseKernels {
     }
 
     /** y[r, c] = a[r, c] + v[c] over {@code n = rows * cols} elements (per-channel bias on NHWC). */
-    public static Launch addRow(DType t, DevicePtr y, DevicePtr a, DevicePtr v, long n, int cols) {
+    public static Launch addRow(ElementType t, DevicePtr y, DevicePtr a, DevicePtr v, long n, int cols) {
         String k = "add_row_" + t.suffix;
         positive(k, "cols", cols);
         divides(k, "n must be whole rows", cols, n);
@@ -62,7 +62,7 @@ public final class ElementwiseKernels {
     }
 
     /** y[b, s, c] = a[b, s, c] + v[b, c] on NHWC {@code a [batch, spatial, channels]}; v is {@code [batch, channels]}. */
-    public static Launch addBatchChannel(DType t, DevicePtr y, DevicePtr a, DevicePtr v, int batch, long spatial,
+    public static Launch addBatchChannel(ElementType t, DevicePtr y, DevicePtr a, DevicePtr v, int batch, long spatial,
                                          int channels) {
         String k = "add_nc_" + t.suffix;
         positive(k, "batch", batch);
@@ -76,14 +76,14 @@ public final class ElementwiseKernels {
     }
 
     /** y = a * s. */
-    public static Launch scale(DType t, DevicePtr y, DevicePtr a, float s, long n) {
+    public static Launch scale(ElementType t, DevicePtr y, DevicePtr a, float s, long n) {
         String k = "scale_" + t.suffix;
         pointer(k, "y", y, t.bytes());
         pointer(k, "a", a, t.bytes());
         return flat(k, n, KernelArgs.of().ptr(y).ptr(a).f32(s).i64(n));
     }
 
-    public static Launch unary(Unary op, DType t, DevicePtr y, DevicePtr x, long n) {
+    public static Launch unary(Unary op, ElementType t, DevicePtr y, DevicePtr x, long n) {
         String k = op.kernel + "_" + t.suffix;
         pointer(k, "y", y, t.bytes());
         pointer(k, "x", x, t.bytes());
@@ -91,7 +91,7 @@ public final class ElementwiseKernels {
     }
 
     /** GEGLU: {@code x [rows, 2f]} = [hidden | gate] → {@code y [rows, f]} = hidden * gelu(gate). */
-    public static Launch geglu(DType t, DevicePtr y, DevicePtr x, long rows, int f) {
+    public static Launch geglu(ElementType t, DevicePtr y, DevicePtr x, long rows, int f) {
         String k = "geglu_" + t.suffix;
         positive(k, "rows", rows);
         positive(k, "f", f);
@@ -102,7 +102,7 @@ public final class ElementwiseKernels {
     }
 
     /** fp32 → fp16/bf16. */
-    public static Launch fromF32(DType t, DevicePtr y, DevicePtr x, long n) {
+    public static Launch fromF32(ElementType t, DevicePtr y, DevicePtr x, long n) {
         String k = "from_f32_" + t.suffix;
         pointer(k, "y", y, t.bytes());
         pointer(k, "x", x, 4);
@@ -110,7 +110,7 @@ public final class ElementwiseKernels {
     }
 
     /** fp16/bf16 → fp32. */
-    public static Launch toF32(DType t, DevicePtr y, DevicePtr x, long n) {
+    public static Launch toF32(ElementType t, DevicePtr y, DevicePtr x, long n) {
         String k = "to_f32_" + t.suffix;
         pointer(k, "y", y, 4);
         pointer(k, "x", x, t.bytes());

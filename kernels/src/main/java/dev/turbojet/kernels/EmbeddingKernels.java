@@ -24,7 +24,7 @@ public final class EmbeddingKernels {
     private EmbeddingKernels() {}
 
     /** Sinusoidal timestep embedding {@code y [n, dim]} of fp32 timesteps {@code t [n]} (cos half first). */
-    public static Launch timestep(DType dt, DevicePtr y, DevicePtr t, int n, int dim) {
+    public static Launch timestep(ElementType dt, DevicePtr y, DevicePtr t, int n, int dim) {
         String k = "timestep_embedding_" + dt.suffix;
         positive(k, "n", n);
         positive(k, "dim", dim);
@@ -38,7 +38,7 @@ public final class EmbeddingKernels {
     }
 
     /** Rows of {@code table [vocab, dim]} picked by {@code ids [rows]} into {@code y [rows, dim]}. */
-    public static Launch lookup(DType dt, IdType idType, DevicePtr y, DevicePtr table, DevicePtr ids, int rows, int dim,
+    public static Launch lookup(ElementType dt, IdType idType, DevicePtr y, DevicePtr table, DevicePtr ids, int rows, int dim,
                                 int vocab) {
         String k = "embedding_" + idType.name().toLowerCase(java.util.Locale.ROOT) + "_" + dt.suffix;
         positive(k, "rows", rows);

@@ -75,7 +75,7 @@ public final class LayoutKernels {
     }
 
     /** Constant padding of NHWC {@code x} (F.pad with (left, right, top, bottom)); {@code value} in dtype {@code t}. */
-    public static Launch pad(DType t, DevicePtr y, DevicePtr x, int n, int h, int w, int c, int top, int bottom,
+    public static Launch pad(ElementType t, DevicePtr y, DevicePtr x, int n, int h, int w, int c, int top, int bottom,
                              int left, int right, float value) {
         String k = "pad_nhwc_16";
         dims(k, n, c, h, w);

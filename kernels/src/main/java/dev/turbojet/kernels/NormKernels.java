@@ -17,7 +17,7 @@ public final class NormKernels {
      * GroupNorm (+ optional SiLU) over NHWC {@code x [n, hw, c]} into {@code y} (may alias x);
      * gamma and beta are {@code [c]} of the same dtype.
      */
-    public static Launch groupNorm(DType t, DevicePtr y, DevicePtr x, DevicePtr gamma, DevicePtr beta, int n, long hw,
+    public static Launch groupNorm(ElementType t, DevicePtr y, DevicePtr x, DevicePtr gamma, DevicePtr beta, int n, long hw,
                                    int c, int groups, float eps, boolean silu) {
         String k = "group_norm_" + t.suffix;
         positive(k, "n", n);
@@ -38,7 +38,7 @@ public final class NormKernels {
     }
 
     /** LayerNorm over the last dim of token-major {@code x [rows, cols]}; gamma, beta {@code [cols]}. */
-    public static Launch layerNorm(DType t, DevicePtr y, DevicePtr x, DevicePtr gamma, DevicePtr beta, long rows,
+    public static Launch layerNorm(ElementType t, DevicePtr y, DevicePtr x, DevicePtr gamma, DevicePtr beta, long rows,
                                    int cols, float eps) {
         String k = "layer_norm_" + t.suffix;
         positive(k, "rows", rows);
@@ -53,7 +53,7 @@ public final class NormKernels {
     }
 
     /** Softmax over the last dim of {@code x [rows, cols]}, fp32 math. */
-    public static Launch softmax(DType t, DevicePtr y, DevicePtr x, long rows, int cols) {
+    public static Launch softmax(ElementType t, DevicePtr y, DevicePtr x, long rows, int cols) {
         String k = "softmax_" + t.suffix;
         positive(k, "rows", rows);
         positive(k, "cols", cols);

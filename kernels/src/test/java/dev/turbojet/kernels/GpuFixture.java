@@ -39,16 +39,16 @@ final class GpuFixture implements AutoCloseable {
         return a;
     }
 
-    static short encode(DType t, float v) {
+    static short encode(ElementType t, float v) {
         return t.bits(v);
     }
 
-    static float decode(DType t, short bits) {
-        return t == DType.F16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
+    static float decode(ElementType t, short bits) {
+        return t == ElementType.F16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
     /** What the GPU sees after storing {@code a} as {@code t}. */
-    static float[] rounded(DType t, float[] a) {
+    static float[] rounded(ElementType t, float[] a) {
         float[] out = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             out[i] = decode(t, encode(t, a[i]));
@@ -62,7 +62,7 @@ final class GpuFixture implements AutoCloseable {
         return a.ptr();
     }
 
-    DevicePtr upload(DType t, float[] a) {
+    DevicePtr upload(ElementType t, float[] a) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(JAVA_SHORT, a.length);
             for (int i = 0; i < a.length; i++) {
@@ -104,7 +104,7 @@ final class GpuFixture implements AutoCloseable {
         CudaStreams.synchronize(stream);
     }
 
-    float[] download(DType t, DevicePtr p, int n) {
+    float[] download(ElementType t, DevicePtr p, int n) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(JAVA_SHORT, n);
             CudaMemory.copyToHost(s, p);

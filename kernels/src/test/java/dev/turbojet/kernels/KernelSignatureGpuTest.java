@@ -41,7 +41,7 @@ class KernelSignatureGpuTest {
     /** One launch of every launcher, every kernel variant. */
     static List<Launch> everyLaunch() {
         List<Launch> out = new ArrayList<>();
-        for (DType t : DType.values()) {
+        for (ElementType t : ElementType.values()) {
             for (ElementwiseKernels.Binary b : ElementwiseKernels.Binary.values()) out.add(ElementwiseKernels.binary(b, t, P, P, P, 10));
             for (ElementwiseKernels.Unary u : ElementwiseKernels.Unary.values()) out.add(ElementwiseKernels.unary(u, t, P, P, 10));
             out.add(ElementwiseKernels.addRow(t, P, P, P, 10, 5));

@@ -22,7 +22,7 @@ class KernelSourcesTest {
     /** Every kernel name a launcher can produce. */
     static List<String> launcherKernelNames() {
         List<String> names = new ArrayList<>();
-        for (DType t : DType.values()) {
+        for (ElementType t : ElementType.values()) {
             for (String family : List.of("group_norm", "layer_norm", "softmax", "add", "add_row", "add_nc", "mul", "scale",
                     "silu", "gelu", "quick_gelu", "geglu", "from_f32", "to_f32", "timestep_embedding", "embedding_i32",
                     "embedding_i64", "attention_d40", "attention_d64", "attention_d80", "attention_d128",

@@ -30,14 +30,14 @@ class LayoutAttentionGpuTest {
         }
     }
 
-    private static void check(String what, DType t, float[] actual, float[] expected) {
+    private static void check(String what, ElementType t, float[] actual, float[] expected) {
         assertTrue(Reference.relErr(actual, expected) < NormElementwiseGpuTest.tolerance(t),
                 Reference.describe(what + " " + t, actual, expected));
     }
 
     @Test
     void transposesRoundTripExactly() {
-        DType t = DType.F16;
+        ElementType t = ElementType.F16;
         int n = 2, c = 5, h = 3, w = 7;
         float[] x = GpuFixture.rounded(t, GpuFixture.random(20, n * c * h * w));
         float[] nhwc = new float[x.length];
@@ -59,7 +59,7 @@ class LayoutAttentionGpuTest {
 
     @Test
     void upsampleConcatPad() {
-        DType t = DType.BF16;
+        ElementType t = ElementType.BF16;
         int h = 3, w = 4, c = 2, oh = 7, ow = 8;
         float[] x = GpuFixture.rounded(t, GpuFixture.random(21, h * w * c));
         float[] up = new float[oh * ow * c];
@@ -103,7 +103,7 @@ class LayoutAttentionGpuTest {
 
     @Test
     void timestepEmbeddingMatchesDiffusers() {
-        DType t = DType.F16;
+        ElementType t = ElementType.F16;
         float[] ts = {999f, 0f, 500.5f};
         int dim = 320;
         int half = dim / 2;
@@ -122,7 +122,7 @@ class LayoutAttentionGpuTest {
 
     @Test
     void embeddingLookup() {
-        DType t = DType.BF16;
+        ElementType t = ElementType.BF16;
         int vocab = 50, dim = 12;
         float[] table = GpuFixture.rounded(t, GpuFixture.random(23, vocab * dim));
         int[] ids = {0, 49, 7, 7, 3};
@@ -139,7 +139,7 @@ class LayoutAttentionGpuTest {
         assertArrayEquals(expected, gpu.download(t, y, expected.length));
     }
 
-    private void attention(DType t, int batch, int nq, int nk, int heads, int d, boolean causal) {
+    private void attention(ElementType t, int batch, int nq, int nk, int heads, int d, boolean causal) {
         float[] q = GpuFixture.rounded(t, GpuFixture.random(30 + d, batch * nq * heads * d));
         float[] k = GpuFixture.rounded(t, GpuFixture.random(31 + d, batch * nk * heads * d));
         float[] v = GpuFixture.rounded(t, GpuFixture.random(32 + d, batch * nk * heads * d));
@@ -153,22 +153,22 @@ class LayoutAttentionGpuTest {
 
     @Test
     void flashAttentionHeadDim64() {
-        attention(DType.F16, 2, 130, 130, 3, 64, false);  // self-attention, ragged tiles
-        attention(DType.F16, 1, 200, 77, 2, 64, false);   // cross-attention with CLIP's 77 tokens
-        attention(DType.BF16, 1, 77, 77, 2, 64, true);    // CLIP's causal text attention
+        attention(ElementType.F16, 2, 130, 130, 3, 64, false);  // self-attention, ragged tiles
+        attention(ElementType.F16, 1, 200, 77, 2, 64, false);   // cross-attention with CLIP's 77 tokens
+        attention(ElementType.BF16, 1, 77, 77, 2, 64, true);    // CLIP's causal text attention
     }
 
     @Test
     void flashAttentionOtherHeadDims() {
-        attention(DType.F16, 1, 70, 90, 2, 40, false);
-        attention(DType.BF16, 1, 65, 64, 1, 80, false);
-        attention(DType.F16, 1, 64, 129, 2, 128, false);
+        attention(ElementType.F16, 1, 70, 90, 2, 40, false);
+        attention(ElementType.BF16, 1, 65, 64, 1, 80, false);
+        attention(ElementType.F16, 1, 64, 129, 2, 128, false);
     }
 
     @Test
     void genericAttention() {
-        attention(DType.F16, 1, 40, 40, 1, 512, false);  // the VAE's single 512-wide head
-        attention(DType.BF16, 2, 9, 20, 3, 96, false);
-        attention(DType.F16, 1, 33, 33, 2, 32, true);
+        attention(ElementType.F16, 1, 40, 40, 1, 512, false);  // the VAE's single 512-wide head
+        attention(ElementType.BF16, 2, 9, 20, 3, 96, false);
+        attention(ElementType.F16, 1, 33, 33, 2, 32, true);
     }
 }

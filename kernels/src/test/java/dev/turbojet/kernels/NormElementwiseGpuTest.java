@@ -32,17 +32,17 @@ class NormElementwiseGpuTest {
         }
     }
 
-    static double tolerance(DType t) {
-        return t == DType.F16 ? FP16_TOLERANCE : BF16_TOLERANCE;
+    static double tolerance(ElementType t) {
+        return t == ElementType.F16 ? FP16_TOLERANCE : BF16_TOLERANCE;
     }
 
-    private static void check(String what, DType t, float[] actual, float[] expected) {
+    private static void check(String what, ElementType t, float[] actual, float[] expected) {
         assertTrue(Reference.relErr(actual, expected) < tolerance(t), Reference.describe(what + " " + t, actual, expected));
     }
 
     @Test
     void groupNormWithSilu() {
-        for (DType t : DType.values()) {
+        for (ElementType t : ElementType.values()) {
             int n = 2, hw = 7 * 9, c = 64, groups = 8;
             float[] x = GpuFixture.rounded(t, GpuFixture.random(1, n * hw * c));
             float[] gamma = GpuFixture.rounded(t, GpuFixture.random(2, c));
@@ -59,7 +59,7 @@ class NormElementwiseGpuTest {
 
     @Test
     void layerNormAndSoftmax() {
-        for (DType t : DType.values()) {
+        for (ElementType t : ElementType.values()) {
             int rows = 77, cols = 768;
             float[] x = GpuFixture.rounded(t, GpuFixture.random(4, rows * cols));
             float[] gamma = GpuFixture.rounded(t, GpuFixture.random(5, cols));
@@ -83,7 +83,7 @@ class NormElementwiseGpuTest {
 
     @Test
     void activations() {
-        DType t = DType.F16;
+        ElementType t = ElementType.F16;
         float[] x = GpuFixture.rounded(t, GpuFixture.random(7, 5000));
         DevicePtr dx = gpu.upload(t, x);
         DevicePtr y = gpu.alloc(x.length * 2L);
@@ -99,7 +99,7 @@ class NormElementwiseGpuTest {
 
     @Test
     void binaryAndBroadcastAdds() {
-        DType t = DType.BF16;
+        ElementType t = ElementType.BF16;
         int n = 2, spatial = 30, c = 40;
         float[] a = GpuFixture.rounded(t, GpuFixture.random(8, n * spatial * c));
         float[] b = GpuFixture.rounded(t, GpuFixture.random(9, n * spatial * c));
@@ -129,7 +129,7 @@ class NormElementwiseGpuTest {
 
     @Test
     void gegluTakesHiddenFirstGateSecond() {
-        DType t = DType.F16;
+        ElementType t = ElementType.F16;
         int rows = 33, f = 48;
         float[] x = GpuFixture.rounded(t, GpuFixture.random(12, rows * 2 * f));
         float[] expected = new float[rows * f];
@@ -145,7 +145,7 @@ class NormElementwiseGpuTest {
 
     @Test
     void conversions() {
-        for (DType t : DType.values()) {
+        for (ElementType t : ElementType.values()) {
             float[] x = GpuFixture.random(13, 1000);
             DevicePtr half = gpu.alloc(x.length * 2L);
             gpu.run(ElementwiseKernels.fromF32(t, half, gpu.uploadF32(x), x.length));

@@ -2,7 +2,9 @@ package dev.turbojet.ops.cpu;
 
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
+import dev.turbojet.ops.OpShapes;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.ops.TimestepEmbeddings;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -30,6 +32,9 @@ import java.util.Arrays;
  * and {@link ScalarKernel} otherwise; {@link #describe()} names the path. Sums accumulate in fp32
  * FMAs in the GEMMs and in fp64 in the norms' statistics and the softmax's denominator.
  *
+ * <p>Norms ({@link CpuNorms}), broadcasting ops ({@link CpuBroadcast}) and element copies
+ * ({@link CpuShapes}) live beside it; input checks and output shapes are {@code OpShapes}'.
+ *
  * <p>A {@link CpuTensor} made by another CpuOps instance is accepted (the storage is the same,
  * so weights loaded once can run under different thread counts or kernels); any other
  * {@link Tensor} is an {@link IllegalArgumentException}.
@@ -46,6 +51,9 @@ public final class CpuOps implements Ops {
     private final Workers workers;
     private final Gemm gemm;
     private final Attention.RowExp exp;
+    private final CpuNorms norms;
+    private final CpuBroadcast broadcast;
+    private final CpuShapes shapes;
 
     /** A backend on every available processor with the fastest GEMM this JVM offers. */
     public CpuOps() {
@@ -64,6 +72,9 @@ public final class CpuOps implements Ops {
         this.workers = new Workers(threads);
         this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
         this.exp = simd == Simd.VECTOR_API ? new VectorExp() : Attention.SCALAR_EXP;
+        this.norms = new CpuNorms(workers);
+        this.broadcast = new CpuBroadcast(workers);
+        this.shapes = new CpuShapes(workers);
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
@@ -83,11 +94,9 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor weight(TensorView view) {
-        if (!view.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(view.origin() + ": tensor '" + view.name() + "' is " + view.dtype() + ", not floating point");
-        }
-        checkSize("weight " + view.name(), view.shape());
-        return new CpuTensor(view.shape(), view.toFloatArray());
+        Shape shape = OpShapes.weight(view);
+        checkSize("weight " + view.name(), shape);
+        return new CpuTensor(shape, view.toFloatArray());
     }
 
     @Override
@@ -108,22 +117,10 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("conv2d", x), w = cpu("conv2d", weight);
         CpuTensor b = bias == null ? null : cpu("conv2d", bias);
         Shape xs = in.shape(), ws = w.shape();
-        if (xs.rank() != 4 || ws.rank() != 4 || xs.dim(1) != ws.dim(1)) {
-            throw new IllegalArgumentException("conv2d: x " + xs + " and weight " + ws + " must be [N, Cin, H, W] and [Cout, Cin, kh, kw]");
-        }
-        if (stride < 1 || padding < 0) {
-            throw new IllegalArgumentException("conv2d: stride " + stride + " must be >= 1 and padding " + padding + " >= 0");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.conv2d(xs, ws, b == null ? null : b.shape(), stride, padding));
         int n = xs.intDim(0), cin = xs.intDim(1), h = xs.intDim(2), wd = xs.intDim(3);
         int cout = ws.intDim(0), kh = ws.intDim(2), kw = ws.intDim(3);
-        if (b != null && !b.shape().equals(Shape.of(cout))) {
-            throw new IllegalArgumentException("conv2d: bias " + b.shape() + " must be [" + cout + "]");
-        }
-        int ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
-        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
-            throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " larger than padded input " + xs);
-        }
-        CpuTensor out = CpuTensor.zeros(Shape.of(n, cout, ho, wo));
+        int ho = out.shape().intDim(2), wo = out.shape().intDim(3);
         int k = cin * kh * kw, pixels = ho * wo;
         float[] xd = in.data, od = out.data;
         if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
@@ -144,16 +141,8 @@ public final class CpuOps implements Ops {
         CpuTensor in = cpu("linear", x), w = cpu("linear", weight);
         CpuTensor b = bias == null ? null : cpu("linear", bias);
         Shape xs = in.shape(), ws = w.shape();
-        if (xs.rank() < 1 || ws.rank() != 2 || xs.dim(-1) != ws.dim(1)) {
-            throw new IllegalArgumentException("linear: x " + xs + " does not match weight " + ws + " ([out, in])");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.linear(xs, ws, b == null ? null : b.shape()));
         int k = ws.intDim(1), nOut = ws.intDim(0);
-        if (b != null && !b.shape().equals(Shape.of(nOut))) {
-            throw new IllegalArgumentException("linear: bias " + b.shape() + " must be [" + nOut + "]");
-        }
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = nOut;
-        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
         if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
         if (b != null) repeatRow(out.data, rows, b.data);
@@ -166,87 +155,22 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor groupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, Act act) {
-        CpuTensor in = cpu("groupNorm", x), g = cpu("groupNorm", gamma), bt = cpu("groupNorm", beta);
-        Shape xs = in.shape();
-        if (xs.rank() < 2) throw new IllegalArgumentException("groupNorm: x " + xs + " must be [N, C, *spatial]");
-        int n = xs.intDim(0), c = xs.intDim(1);
-        if (groups < 1 || c % groups != 0) {
-            throw new IllegalArgumentException("groupNorm: " + c + " channels of x " + xs + " do not split into " + groups + " groups");
-        }
-        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
-            throw new IllegalArgumentException("groupNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
-        }
-        int spatial = Math.toIntExact(xs.numel() / Math.max(1, (long) n * c));
-        int cpg = c / groups, groupSize = cpg * spatial;
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forRange(n * groups, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, groupSize)), (js, je) -> {
-            for (int job = js; job < je; job++) {
-                int base = job * groupSize;
-                double sum = 0;
-                for (int i = 0; i < groupSize; i++) sum += xd[base + i];
-                double mean = sum / groupSize;
-                double var = 0;
-                for (int i = 0; i < groupSize; i++) {
-                    double d = xd[base + i] - mean;
-                    var += d * d;
-                }
-                float m = (float) mean;
-                float rstd = (float) (1.0 / Math.sqrt(var / groupSize + eps));
-                int c0 = (job % groups) * cpg;
-                for (int cc = 0; cc < cpg; cc++) {
-                    float scale = gd[c0 + cc] * rstd, shift = bd[c0 + cc] - m * scale;
-                    int off = base + cc * spatial;
-                    for (int i = 0; i < spatial; i++) od[off + i] = Pointwise.apply(act, xd[off + i] * scale + shift);
-                }
-            }
-        });
-        return out;
+        return norms.groupNorm(x, gamma, beta, groups, eps, act);
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        CpuTensor in = cpu("layerNorm", x), g = cpu("layerNorm", gamma), bt = cpu("layerNorm", beta);
-        Shape xs = in.shape();
-        if (xs.rank() < 1) throw new IllegalArgumentException("layerNorm: x " + xs + " has no feature dim");
-        int c = xs.intDim(-1);
-        if (!g.shape().equals(Shape.of(c)) || !bt.shape().equals(Shape.of(c))) {
-            throw new IllegalArgumentException("layerNorm: gamma " + g.shape() + " and beta " + bt.shape() + " must be [" + c + "] for x " + xs);
-        }
-        int rows = c == 0 ? 0 : Math.toIntExact(xs.numel() / c);
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, od = out.data, gd = g.data, bd = bt.data;
-        workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, c)), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int base = r * c;
-                double sum = 0;
-                for (int i = 0; i < c; i++) sum += xd[base + i];
-                double mean = sum / c;
-                double var = 0;
-                for (int i = 0; i < c; i++) {
-                    double d = xd[base + i] - mean;
-                    var += d * d;
-                }
-                float m = (float) mean;
-                float rstd = (float) (1.0 / Math.sqrt(var / c + eps));
-                for (int i = 0; i < c; i++) od[base + i] = (xd[base + i] - m) * rstd * gd[i] + bd[i];
-            }
-        });
-        return out;
+        return norms.layerNorm(x, gamma, beta, eps);
     }
+
 
     // ---- attention -----------------------------------------------------------------------------
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
         CpuTensor qt = cpu("attention", q), kt = cpu("attention", k), vt = cpu("attention", v);
-        Shape qs = qt.shape(), ks = kt.shape(), vs = vt.shape();
-        if (qs.rank() != 3 || ks.rank() != 3 || !ks.equals(vs) || qs.dim(0) != ks.dim(0) || qs.dim(2) != ks.dim(2)
-                || heads < 1 || qs.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("attention: q " + qs + ", k " + ks + ", v " + vs + " with " + heads
-                    + " heads; need q [B, Nq, heads*d], k = v [B, Nk, heads*d]");
-        }
-        int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2), d = width / heads;
+        Shape qs = OpShapes.attention(qt.shape(), kt.shape(), vt.shape(), heads), ks = kt.shape();
+        int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2);
         CpuTensor out = CpuTensor.zeros(qs);
         Attention.compute(workers, gemm, exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
@@ -257,7 +181,7 @@ public final class CpuOps implements Ops {
     @Override
     public Tensor activation(Tensor x, Act act) {
         CpuTensor in = cpu("activation", x);
-        CpuTensor out = CpuTensor.zeros(in.shape());
+        CpuTensor out = CpuTensor.zeros(OpShapes.activation(in.shape()));
         float[] xd = in.data, od = out.data;
         workers.forRange(xd.length, Workers.MIN_ELEMENTS, (s, e) -> {
             for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
@@ -269,13 +193,8 @@ public final class CpuOps implements Ops {
     public Tensor geglu(Tensor x) {
         CpuTensor in = cpu("geglu", x);
         Shape xs = in.shape();
-        if (xs.rank() < 1 || xs.dim(-1) % 2 != 0) {
-            throw new IllegalArgumentException("geglu: last dim of x " + xs + " must be even");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.geglu(xs));
         int two = xs.intDim(-1), f = two / 2;
-        long[] dims = xs.dims();
-        dims[dims.length - 1] = f;
-        CpuTensor out = CpuTensor.zeros(Shape.of(dims));
         int rows = two == 0 ? 0 : Math.toIntExact(xs.numel() / two);
         float[] xd = in.data, od = out.data;
         workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, f)), (s, e) -> {
@@ -288,82 +207,18 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        return broadcast("add", a, b, false);
+        return broadcast.add(a, b);
     }
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
-        return broadcast("mul", a, b, true);
-    }
-
-    private Tensor broadcast(String op, Tensor a, Tensor b, boolean multiply) {
-        CpuTensor at = cpu(op, a), bt = cpu(op, b);
-        Shape as = at.shape(), bs = bt.shape();
-        long[] bStrides = broadcastStrides(op, as, bs);
-        CpuTensor out = CpuTensor.zeros(as);
-        float[] ad = at.data, bd = bt.data, od = out.data;
-        // b repeats as a block of a's trailing dims (same shape, a bias row, a scalar): index i mod |b|.
-        int suffix = 0;
-        while (suffix < bs.rank() && bs.dim(bs.rank() - 1 - suffix) == as.dim(as.rank() - 1 - suffix)) suffix++;
-        boolean leadingOnes = true;
-        for (int i = 0; i < bs.rank() - suffix; i++) leadingOnes &= bs.dim(i) == 1;
-        if (leadingOnes) {
-            int period = bd.length;
-            workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
-                for (int i = s; i < e; ) {
-                    int j = i % period, run = Math.min(e - i, period - j);
-                    if (multiply) {
-                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] * bd[j + t];
-                    } else {
-                        for (int t = 0; t < run; t++) od[i + t] = ad[i + t] + bd[j + t];
-                    }
-                    i += run;
-                }
-            });
-            return out;
-        }
-        long[] dims = as.dims();
-        workers.forRange(ad.length, Workers.MIN_ELEMENTS, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                int rem = i, bi = 0;
-                for (int d = dims.length - 1; d >= 0; d--) {
-                    int idx = (int) (rem % dims[d]);
-                    rem /= (int) dims[d];
-                    bi += (int) (idx * bStrides[d]);
-                }
-                od[i] = multiply ? ad[i] * bd[bi] : ad[i] + bd[bi];
-            }
-        });
-        return out;
-    }
-
-    /** Strides of b over a's dims (0 where b broadcasts), or an error when b does not broadcast to a. */
-    static long[] broadcastStrides(String op, Shape as, Shape bs) {
-        if (bs.rank() > as.rank()) {
-            throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
-        }
-        long[] strides = new long[as.rank()];
-        long stride = 1;
-        for (int i = 1; i <= as.rank(); i++) {
-            int ad = as.rank() - i;
-            if (i > bs.rank()) break;
-            long bdim = bs.dim(bs.rank() - i);
-            if (bdim == as.dim(ad)) {
-                strides[ad] = stride;
-            } else if (bdim == 1) {
-                strides[ad] = 0;
-            } else {
-                throw new IllegalArgumentException(op + ": " + bs + " does not broadcast to " + as);
-            }
-            stride *= bdim;
-        }
-        return strides;
+        return broadcast.mul(a, b);
     }
 
     @Override
     public Tensor affine(Tensor x, float s, float shift) {
         CpuTensor in = cpu("affine", x);
-        CpuTensor out = CpuTensor.zeros(in.shape());
+        CpuTensor out = CpuTensor.zeros(OpShapes.affine(in.shape()));
         float[] xd = in.data, od = out.data;
         workers.forRange(xd.length, Workers.MIN_ELEMENTS, (st, e) -> {
             for (int i = st; i < e; i++) od[i] = xd[i] * s + shift;
@@ -371,218 +226,62 @@ public final class CpuOps implements Ops {
         return out;
     }
 
+
     @Override
     public Tensor addChannelVector(Tensor x, Tensor v) {
-        CpuTensor in = cpu("addChannelVector", x), vt = cpu("addChannelVector", v);
-        Shape xs = in.shape();
-        if (xs.rank() < 2 || !vt.shape().equals(Shape.of(xs.dim(0), xs.dim(1)))) {
-            throw new IllegalArgumentException("addChannelVector: v " + vt.shape() + " must be [N, C] for x " + xs);
-        }
-        int nc = xs.intDim(0) * xs.intDim(1);
-        int spatial = nc == 0 ? 0 : Math.toIntExact(xs.numel() / nc);
-        CpuTensor out = CpuTensor.zeros(xs);
-        float[] xd = in.data, vd = vt.data, od = out.data;
-        workers.forRange(nc, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, spatial)), (s, e) -> {
-            for (int j = s; j < e; j++) addRow(xd, od, j * spatial, spatial, vd[j]);
-        });
-        return out;
+        return broadcast.addChannelVector(x, v);
     }
 
-    private static void addRow(float[] xd, float[] od, int from, int count, float add) {
-        for (int i = from, e = from + count; i < e; i++) od[i] = xd[i] + add;
-    }
 
     // ---- shape ---------------------------------------------------------------------------------
 
     @Override
     public Tensor reshape(Tensor x, Shape shape) {
         CpuTensor in = cpu("reshape", x);
-        if (in.shape().numel() != shape.numel()) {
-            throw new IllegalArgumentException("reshape: " + in.shape() + " has " + in.shape().numel() + " elements, " + shape + " needs " + shape.numel());
-        }
-        return new CpuTensor(shape, in.data);
+        return new CpuTensor(OpShapes.reshape(in.shape(), shape), in.data);
     }
 
     @Override
     public Tensor permute(Tensor x, int... dims) {
-        CpuTensor in = cpu("permute", x);
-        Shape xs = in.shape();
-        int r = xs.rank();
-        boolean[] seen = new boolean[r];
-        if (dims.length != r) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-        for (int d : dims) {
-            if (d < 0 || d >= r || seen[d]) throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation of the dims of " + xs);
-            seen[d] = true;
-        }
-        long[] inStrides = new long[r];
-        long s = 1;
-        for (int d = r - 1; d >= 0; d--) {
-            inStrides[d] = s;
-            s *= xs.dim(d);
-        }
-        long[] outDims = new long[r], strides = new long[r];
-        for (int i = 0; i < r; i++) {
-            outDims[i] = xs.dim(dims[i]);
-            strides[i] = inStrides[dims[i]];
-        }
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
-        float[] xd = in.data, od = out.data;
-        workers.forRange(od.length, Workers.MIN_ELEMENTS, (st, e) -> {
-            for (int i = st; i < e; i++) {
-                long rem = i, src = 0;
-                for (int d = r - 1; d >= 0; d--) {
-                    src += (rem % outDims[d]) * strides[d];
-                    rem /= outDims[d];
-                }
-                od[i] = xd[(int) src];
-            }
-        });
-        return out;
+        return shapes.permute(x, dims);
     }
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
-        if (xs.length == 0) throw new IllegalArgumentException("concat: no tensors");
-        CpuTensor[] ts = new CpuTensor[xs.length];
-        for (int i = 0; i < xs.length; i++) ts[i] = cpu("concat", xs[i]);
-        Shape first = ts[0].shape();
-        int r = first.rank();
-        int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r) throw new IllegalArgumentException("concat: dim " + dim + " out of range for " + first);
-        long total = 0;
-        for (CpuTensor t : ts) {
-            Shape s = t.shape();
-            boolean ok = s.rank() == r;
-            for (int i = 0; ok && i < r; i++) ok = i == d || s.dim(i) == first.dim(i);
-            if (!ok) throw new IllegalArgumentException("concat: shapes " + shapes(ts) + " differ outside dim " + dim);
-            total += s.dim(d);
-        }
-        long[] outDims = first.dims();
-        outDims[d] = total;
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
-        long outer = 1, inner = 1;
-        for (int i = 0; i < d; i++) outer *= first.dim(i);
-        for (int i = d + 1; i < r; i++) inner *= first.dim(i);
-        int rowOut = (int) (total * inner);
-        int offset = 0;
-        for (CpuTensor t : ts) {
-            int rowIn = (int) (t.shape().dim(d) * inner), off = offset;
-            for (int o = 0; o < outer; o++) System.arraycopy(t.data, o * rowIn, out.data, o * rowOut + off, rowIn);
-            offset += rowIn;
-        }
-        return out;
-    }
-
-    private static String shapes(CpuTensor[] ts) {
-        StringBuilder sb = new StringBuilder();
-        for (CpuTensor t : ts) sb.append(sb.isEmpty() ? "" : ", ").append(t.shape());
-        return sb.toString();
+        return shapes.concat(dim, xs);
     }
 
     @Override
     public Tensor slice(Tensor x, int dim, long start, long end) {
-        CpuTensor in = cpu("slice", x);
-        Shape xs = in.shape();
-        int r = xs.rank();
-        int d = dim < 0 ? dim + r : dim;
-        if (d < 0 || d >= r || start < 0 || end < start || end > xs.dim(d)) {
-            throw new IllegalArgumentException("slice: [" + start + ":" + end + "] along dim " + dim + " is outside " + xs);
-        }
-        long[] outDims = xs.dims();
-        outDims[d] = end - start;
-        CpuTensor out = CpuTensor.zeros(Shape.of(outDims));
-        long outer = 1, inner = 1;
-        for (int i = 0; i < d; i++) outer *= xs.dim(i);
-        for (int i = d + 1; i < r; i++) inner *= xs.dim(i);
-        int rowIn = (int) (xs.dim(d) * inner), rowOut = (int) ((end - start) * inner), skip = (int) (start * inner);
-        for (int o = 0; o < outer; o++) System.arraycopy(in.data, o * rowIn + skip, out.data, o * rowOut, rowOut);
-        return out;
+        return shapes.slice(x, dim, start, end);
     }
 
     @Override
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
-        CpuTensor in = cpu("upsampleNearest", x);
-        Shape xs = in.shape();
-        if (xs.rank() != 4 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("upsampleNearest: x " + xs + " must be [N, C, H, W] and the size " + outH + "x" + outW + " positive");
-        }
-        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        float sh = (float) h / outH, sw = (float) w / outW;
-        int[] srcX = new int[outW];
-        for (int ox = 0; ox < outW; ox++) srcX[ox] = Math.min((int) Math.floor(ox * sw), w - 1);
-        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), outH, outW));
-        float[] xd = in.data, od = out.data;
-        workers.forEach(nc, p -> {
-            for (int oy = 0; oy < outH; oy++) {
-                int iy = Math.min((int) Math.floor(oy * sh), h - 1);
-                int src = (p * h + iy) * w, dst = (p * outH + oy) * outW;
-                for (int ox = 0; ox < outW; ox++) od[dst + ox] = xd[src + srcX[ox]];
-            }
-        });
-        return out;
+        return shapes.upsampleNearest(x, outH, outW);
     }
 
     @Override
     public Tensor pad2d(Tensor x, int left, int right, int top, int bottom) {
-        CpuTensor in = cpu("pad2d", x);
-        Shape xs = in.shape();
-        if (xs.rank() != 4 || left < 0 || right < 0 || top < 0 || bottom < 0) {
-            throw new IllegalArgumentException("pad2d: x " + xs + " must be [N, C, H, W] and the padding ("
-                    + left + ", " + right + ", " + top + ", " + bottom + ") non-negative");
-        }
-        int nc = xs.intDim(0) * xs.intDim(1), h = xs.intDim(2), w = xs.intDim(3);
-        int oh = h + top + bottom, ow = w + left + right;
-        CpuTensor out = CpuTensor.zeros(Shape.of(xs.dim(0), xs.dim(1), oh, ow));
-        float[] xd = in.data, od = out.data;
-        workers.forEach(nc, p -> {
-            for (int y = 0; y < h; y++) System.arraycopy(xd, (p * h + y) * w, od, (p * oh + y + top) * ow + left, w);
-        });
-        return out;
+        return shapes.pad2d(x, left, right, top, bottom);
     }
+
 
     // ---- embeddings ----------------------------------------------------------------------------
 
     @Override
     public Tensor timestepEmbedding(float[] t, int dim, boolean flipSinToCos, float downscaleFreqShift, float maxPeriod) {
-        if (dim < 1 || t.length == 0) {
-            throw new IllegalArgumentException("timestepEmbedding: dim " + dim + " and " + t.length + " timesteps must be positive");
-        }
-        int half = dim / 2;
-        // diffusers: exponent = -ln(max_period) * arange(half) (float32), / (half - shift), exp, t * freq.
-        float negLog = (float) -Math.log(maxPeriod);
-        float denom = (float) (half - (double) downscaleFreqShift);
-        float[] freq = new float[half];
-        for (int i = 0; i < half; i++) freq[i] = (float) Math.exp((i * negLog) / denom);
-        CpuTensor out = CpuTensor.zeros(Shape.of(t.length, dim));
-        for (int n = 0; n < t.length; n++) {
-            for (int i = 0; i < half; i++) {
-                float arg = t[n] * freq[i];
-                float sin = (float) Math.sin(arg), cos = (float) Math.cos(arg);
-                out.data[n * dim + i] = flipSinToCos ? cos : sin;
-                out.data[n * dim + half + i] = flipSinToCos ? sin : cos;
-            }
-        }
-        return out;
+        Shape shape = OpShapes.timestepEmbedding(t.length, dim);
+        return new CpuTensor(shape, TimestepEmbeddings.compute(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod));
     }
 
     @Override
     public Tensor embedding(Tensor table, int[][] ids) {
         CpuTensor tt = cpu("embedding", table);
-        Shape ts = tt.shape();
-        if (ts.rank() != 2 || ids.length == 0) {
-            throw new IllegalArgumentException("embedding: table " + ts + " must be [V, C] and ids non-empty");
-        }
-        int vocab = ts.intDim(0), c = ts.intDim(1), tokens = ids[0].length;
-        CpuTensor out = CpuTensor.zeros(Shape.of(ids.length, tokens, c));
+        CpuTensor out = CpuTensor.zeros(OpShapes.embedding(tt.shape(), ids));
+        int c = tt.shape().intDim(1), tokens = ids[0].length;
         for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != tokens) {
-                throw new IllegalArgumentException("embedding: id row " + b + " has " + ids[b].length + " ids, row 0 has " + tokens);
-            }
-            for (int j = 0; j < tokens; j++) {
-                int id = ids[b][j];
-                if (id < 0 || id >= vocab) throw new IllegalArgumentException("embedding: id " + id + " at [" + b + ", " + j + "] outside [0, " + vocab + ")");
-                System.arraycopy(tt.data, id * c, out.data, (b * tokens + j) * c, c);
-            }
+            for (int j = 0; j < tokens; j++) System.arraycopy(tt.data, ids[b][j] * c, out.data, (b * tokens + j) * c, c);
         }
         return out;
     }
@@ -591,13 +290,9 @@ public final class CpuOps implements Ops {
     public Tensor gatherRows(Tensor x, int[] index) {
         CpuTensor in = cpu("gatherRows", x);
         Shape xs = in.shape();
-        if (xs.rank() != 3 || xs.dim(0) != index.length) {
-            throw new IllegalArgumentException("gatherRows: x " + xs + " must be [B, T, C] with B = " + index.length + " indices");
-        }
+        CpuTensor out = CpuTensor.zeros(OpShapes.gatherRows(xs, index));
         int t = xs.intDim(1), c = xs.intDim(2);
-        CpuTensor out = CpuTensor.zeros(Shape.of(index.length, c));
         for (int b = 0; b < index.length; b++) {
-            if (index[b] < 0 || index[b] >= t) throw new IllegalArgumentException("gatherRows: index " + index[b] + " of row " + b + " outside [0, " + t + ")");
             System.arraycopy(in.data, (b * t + index[b]) * c, out.data, b * c, c);
         }
         return out;

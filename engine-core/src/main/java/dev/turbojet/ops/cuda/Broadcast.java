@@ -19,12 +19,9 @@ sealed interface Broadcast {
     /** b's {@code period} elements, laid out as {@code bLayout}, repeat along a's storage. */
     record Periodic(long period, Layout bLayout) implements Broadcast {}
 
+    /** The plan for b, which broadcasts to a ({@link dev.turbojet.ops.OpShapes#add} checked it). */
     static Broadcast plan(String op, Shape a, Layout aLayout, Shape b) {
-        if (b.rank() > a.rank()) throw notBroadcastable(op, a, b);
         int shift = a.rank() - b.rank();
-        for (int i = 0; i < b.rank(); i++) {
-            if (b.dim(i) != a.dim(i + shift) && b.dim(i) != 1) throw notBroadcastable(op, a, b);
-        }
         if (a.equals(b)) return new Same();
         // a dim "varies" when b has it at full (non-unit) size
         boolean[] varies = new boolean[a.rank()];
@@ -50,9 +47,5 @@ sealed interface Broadcast {
         for (int i = 0; i < b.rank(); i++) if (!varies[i + shift]) order[k++] = i;
         for (int d : suffix) order[k++] = d - shift;
         return new Periodic(period, new Layout(order));
-    }
-
-    private static IllegalArgumentException notBroadcastable(String op, Shape a, Shape b) {
-        return new IllegalArgumentException(op + ": " + b + " does not broadcast to " + a);
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  * until {@link #close} (or the backend's close).
  */
 public final class GraphReplay implements dev.turbojet.ops.Ops.Replayable {
-    final CudaOps owner;
+    final CudaDevice owner;
     final String what;
     final List<CudaTensor> slots;
     final DevicePtr outPtr;
@@ -27,7 +27,7 @@ public final class GraphReplay implements dev.turbojet.ops.Ops.Replayable {
     final List<DeviceAllocation> owned;
     private final long memoryBytes;
 
-    GraphReplay(CudaOps owner, String what, List<CudaTensor> slots, DevicePtr outPtr, Shape outShape, Layout outLayout,
+    GraphReplay(CudaDevice owner, String what, List<CudaTensor> slots, DevicePtr outPtr, Shape outShape, Layout outLayout,
                 long outBytes, CudaGraphExec exec, List<DeviceAllocation> owned, long memoryBytes) {
         this.owner = owner;
         this.what = what;

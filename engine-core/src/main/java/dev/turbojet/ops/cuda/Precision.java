@@ -2,6 +2,7 @@ package dev.turbojet.ops.cuda;
 
 import dev.turbojet.ffi.cublas.DataType;
 import dev.turbojet.ffi.cudnn.ConvDataType;
+import dev.turbojet.kernels.ElementType;
 import dev.turbojet.tensor.DType;
 
 /**
@@ -9,15 +10,15 @@ import dev.turbojet.tensor.DType;
  * fp32, and norms, softmax and reductions compute in fp32 inside the kernels.
  */
 public enum Precision {
-    FP16(DType.F16, dev.turbojet.kernels.DType.F16, DataType.F16, ConvDataType.HALF),
-    BF16(DType.BF16, dev.turbojet.kernels.DType.BF16, DataType.BF16, ConvDataType.BFLOAT16);
+    FP16(DType.F16, ElementType.F16, DataType.F16, ConvDataType.HALF),
+    BF16(DType.BF16, ElementType.BF16, DataType.BF16, ConvDataType.BFLOAT16);
 
     final DType dtype;
-    final dev.turbojet.kernels.DType kernel;
+    final ElementType kernel;
     final DataType gemm;
     final ConvDataType conv;
 
-    Precision(DType dtype, dev.turbojet.kernels.DType kernel, DataType gemm, ConvDataType conv) {
+    Precision(DType dtype, ElementType kernel, DataType gemm, ConvDataType conv) {
         this.dtype = dtype;
         this.kernel = kernel;
         this.gemm = gemm;

@@ -1,12 +1,12 @@
 package dev.turbojet.kernels;
 
 /** Storage types of the kernels' tensors; the suffix is the one in the kernels' extern "C" names. */
-public enum DType {
+public enum ElementType {
     F16("f16"), BF16("bf16");
 
     public final String suffix;
 
-    DType(String suffix) {
+    ElementType(String suffix) {
         this.suffix = suffix;
     }
 
