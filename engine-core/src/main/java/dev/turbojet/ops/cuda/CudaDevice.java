@@ -3,11 +3,8 @@ package dev.turbojet.ops.cuda;
 import dev.turbojet.ffi.cublas.CublasLt;
 import dev.turbojet.ffi.cublas.CublasLtHandle;
 import dev.turbojet.ffi.cublas.GemmPlans;
-import dev.turbojet.ffi.cuda.CaptureMode;
 import dev.turbojet.ffi.cuda.Context;
 import dev.turbojet.ffi.cuda.CudaDriver;
-import dev.turbojet.ffi.cuda.CudaGraph;
-import dev.turbojet.ffi.cuda.CudaGraphExec;
 import dev.turbojet.ffi.cuda.CudaGraphs;
 import dev.turbojet.ffi.cuda.CudaMemory;
 import dev.turbojet.ffi.cuda.CudaStreams;
@@ -38,7 +35,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * What {@link CudaOps} runs on: one device's context, one stream, the kernel image, the cuBLASLt and
@@ -191,7 +187,8 @@ final class CudaDevice {
         if (a.available() > 0) CudaMemory.memsetD8(new DevicePtr(a.base() + a.used()), (byte) 0xFF, a.available(), stream);
     }
 
-    private DeviceArena arena() {
+    /** The arena new tensors come from: the activation arena (made at first use), or a capture's while it records. */
+    DeviceArena arena() {
         if (arena == null) {
             long bytes = options.arenaBytes();
             if (bytes == 0) bytes = CudaMemory.info().freeBytes() / 2;
@@ -207,112 +204,21 @@ final class CudaDevice {
         return new CudaTensor(owner, new DevicePtr(s.address()), shape, precision, layout, s);
     }
 
-    // ---- CUDA graphs ---------------------------------------------------------------------------
+    // ---- CUDA graphs ({@link GraphCapture}) ----------------------------------------------------
 
-    /**
-     * {@link CudaOps#capture}. The eager run allocates from a scratch arena over the free part of the
-     * activation arena, so its temporaries are gone when it returns, inside a pass or outside; the
-     * captured run from an arena of the eager run's peak size that the graph keeps.
-     */
-    GraphReplay capture(String what, List<Tensor> inputs, Function<List<Tensor>, Tensor> body) {
-        enter();
-        DeviceArena main = arena();
-        if (main.available() == 0) throw new IllegalStateException("capture " + what + ": the activation arena is full");
-        List<DeviceAllocation> owned = new ArrayList<>();
-        try {
-            List<CudaTensor> slots = new ArrayList<>();
-            for (Tensor t : inputs) {
-                CudaTensor in = cuda("capture " + what, t);
-                DeviceAllocation a = CudaMemory.alloc(Math.max(in.bytes(), DeviceArena.ALIGNMENT));
-                owned.add(a);
-                if (in.bytes() > 0) CudaMemory.copyDeviceToDeviceAsync(a.ptr(), in.ptr, in.bytes(), stream);
-                slots.add(new CudaTensor(owner, a.ptr(), in.shape, precision, in.layout, null));
-            }
-            List<Tensor> args = List.copyOf(slots);
-            DeviceArena scratch = new DeviceArena(main.base() + main.used(), main.available());
-            PassSummary eager;
-            arena = scratch;
-            try {
-                scratch.beginPass();
-                cuda("capture " + what, body.apply(args));
-                eager = scratch.endPass();
-            } finally {
-                arena = main;
-            }
-            long bytes = Math.max(DeviceArena.ALIGNMENT, eager.peakBytes());
-            bytes = (bytes + DeviceArena.ALIGNMENT - 1) / DeviceArena.ALIGNMENT * DeviceArena.ALIGNMENT;
-            DeviceAllocation memory = CudaMemory.alloc(bytes);
-            owned.add(memory);
-            DeviceArena own = new DeviceArena(memory.ptr().address(), bytes);
-            CudaTensor out;
-            CudaGraph graph;
-            PassSummary captured;
-            arena = own;
-            try {
-                own.beginPass();
-                CudaGraphs.beginCapture(stream, CaptureMode.THREAD_LOCAL);
-                try {
-                    out = cuda("capture " + what, body.apply(args));
-                } catch (RuntimeException e) {
-                    try {
-                        CudaGraphs.destroy(CudaGraphs.endCapture(stream));
-                    } catch (RuntimeException f) {
-                        e.addSuppressed(f);
-                    }
-                    throw new IllegalStateException("capture " + what + ": the body cannot be captured (" + e.getMessage()
-                            + "); it must not upload, download or synchronize", e);
-                }
-                graph = CudaGraphs.endCapture(stream);
-                captured = own.endPass();
-            } finally {
-                arena = main;
-            }
-            CudaGraphExec exec;
-            try {
-                if (captured.signature() != eager.signature() || captured.allocations() != eager.allocations()) {
-                    throw new IllegalStateException("capture " + what + ": the captured run allocated " + captured.allocations()
-                            + " tensors, the eager one " + eager.allocations() + ": the body must do the same work every time");
-                }
-                exec = CudaGraphs.instantiate(graph);
-            } finally {
-                CudaGraphs.destroy(graph);
-            }
-            GraphReplay r = new GraphReplay(this, what, slots, out.ptr, out.shape, out.layout, out.bytes(), exec, owned, bytes);
-            replays.add(r);
-            return r;
-        } catch (RuntimeException e) {
-            attempt(new ArrayList<>(), () -> CudaStreams.synchronize(stream));
-            for (DeviceAllocation a : owned) attempt(new ArrayList<>(), () -> CudaMemory.free(a));
-            throw e;
-        }
+    /** Makes {@code a} the arena new tensors come from (capture's eager and recorded runs, then the activation arena again). */
+    void useArena(DeviceArena a) {
+        arena = a;
+    }
+
+    /** Keeps {@code r} until it or this device is closed. */
+    void adopt(GraphReplay r) {
+        replays.add(r);
     }
 
     /** How many captured graphs this backend holds (for tests). */
     int graphCount() {
         return replays.size();
-    }
-
-    /** One replay of {@code r}: new inputs into its slots, one graph launch, the output copied into the arena. */
-    Tensor replay(GraphReplay r, List<Tensor> inputs) {
-        enter();
-        if (inputs.size() != r.slots.size()) {
-            throw new IllegalArgumentException("replay " + r.what + ": " + inputs.size() + " inputs, captured with " + r.slots.size());
-        }
-        for (int i = 0; i < inputs.size(); i++) {
-            CudaTensor in = cuda("replay " + r.what, inputs.get(i));
-            CudaTensor slot = r.slots.get(i);
-            if (!in.shape.equals(slot.shape) || !in.layout.equals(slot.layout)) {
-                throw new IllegalArgumentException("replay " + r.what + ": input " + i + " is " + in.shape + " " + in.layout
-                        + ", captured with " + slot.shape + " " + slot.layout + " (capture again for new shapes)");
-            }
-            if (in.bytes() > 0 && in.ptr.address() != slot.ptr.address()) {
-                CudaMemory.copyDeviceToDeviceAsync(slot.ptr, in.ptr, in.bytes(), stream);
-            }
-        }
-        CudaGraphs.launch(r.exec, stream);
-        CudaTensor result = alloc("replay " + r.what, r.outShape, r.outLayout);
-        if (r.outBytes > 0) CudaMemory.copyDeviceToDeviceAsync(result.ptr, r.outPtr, r.outBytes, stream);
-        return result;
     }
 
     /** Frees what {@code r} holds once the stream is done with it. */
@@ -521,7 +427,7 @@ final class CudaDevice {
         }
     }
 
-    private static void attempt(List<RuntimeException> failures, Runnable step) {
+    static void attempt(List<RuntimeException> failures, Runnable step) {
         try {
             step.run();
         } catch (RuntimeException e) {

@@ -166,7 +166,7 @@ public final class CudaOps implements Ops {
      * a replay never touches the activation arena. It may be called inside a pass or outside.
      */
     public GraphReplay capture(String what, List<Tensor> inputs, Function<List<Tensor>, Tensor> body) {
-        return device.capture(what, inputs, body);
+        return GraphCapture.capture(device, what, inputs, body);
     }
 
     /** {@link #capture}: on this backend, what {@link Ops#prepare} prepares is a CUDA graph. */

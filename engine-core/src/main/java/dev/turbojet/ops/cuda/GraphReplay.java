@@ -44,7 +44,7 @@ public final class GraphReplay implements dev.turbojet.ops.Ops.Replayable {
     /** The captured work on {@code inputs} (same shapes and layouts as at capture). */
     @Override
     public Tensor run(List<Tensor> inputs) {
-        return owner.replay(this, inputs);
+        return GraphCapture.replay(owner, this, inputs);
     }
 
     /** Device memory the graph keeps for its activations. */
