@@ -95,16 +95,16 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Weight files: fp32, fp16, any (fp32, else fp16) or a preference list like fp16,fp32. Default: ${DEFAULT-VALUE}.")
     String variant;
 
-    @Option(names = "--steps", defaultValue = "1", description = "Denoising steps (1 to 4 suit SDXL Turbo). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "1", description = "Denoising steps, 1 to " + GenerationRequest.MAX_STEPS + " (1 to 4 suit SDXL Turbo). Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--seed", description = "Random seed (default: a random one, printed).")
     Long seed;
 
-    @Option(names = "--width", defaultValue = "512", description = "Width in pixels, a multiple of 8. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--width", defaultValue = "512", description = "Width in pixels, a multiple of 8 from 8 to " + GenerationRequest.MAX_SIDE + ". Default: ${DEFAULT-VALUE}.")
     int width;
 
-    @Option(names = "--height", defaultValue = "512", description = "Height in pixels, a multiple of 8. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--height", defaultValue = "512", description = "Height in pixels, a multiple of 8 from 8 to " + GenerationRequest.MAX_SIDE + ". Default: ${DEFAULT-VALUE}.")
     int height;
 
     @Option(names = "--guidance", defaultValue = "0",
@@ -114,7 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--negative", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt (used when --guidance > 1).")
     String negative;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Images to make from the prompt in one run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "1", description = "Images to make from the prompt in one run, 1 to " + GenerationRequest.MAX_BATCH + ". Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "turbojet-{seed}.png",
@@ -127,7 +127,7 @@ final class GenerateCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--init-image", paramLabel = "PNG",
-            description = "Start from this image (img2img), any size: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
+            description = "Start from this image (img2img), any size up to 8192x8192 pixels: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
     Path initImage;
 
     @Option(names = "--strength", defaultValue = "0.5",
@@ -182,6 +182,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--strength applies only with --init-image");
         }
         builder.build();                                                      // validates size, steps, strength
+        for (int i = 0; i < batch; i++) OutputPaths.requireWritablePng("--out", outputPath(out, actualSeed, i, batch));
+        if (preview != null) OutputPaths.requireWritableDir("--preview", preview);
 
         Ops ops = chosen.create(precisionOption.resolve(chosen), notice -> stderr.println(name + ": " + notice));
         checkModelOptions();
@@ -222,8 +224,9 @@ final class GenerateCommand implements Callable<Integer> {
             Path file = outputPath(out, actualSeed, i, images.size());
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
+            boolean replaced = Files.exists(file);
             images.get(i).writePng(file);
-            stdout.println("wrote " + file);
+            stdout.println("wrote " + file + (replaced ? " (replacing the file that was there)" : ""));
         }
         stdout.println("time: " + images.getFirst().timings().summary());
         stdout.flush();

@@ -20,6 +20,11 @@ import java.util.zip.Inflater;
  * interlacing are refused with a message saying so.
  */
 public final class PngReader {
+    /**
+     * The most pixels an image may have (8192 x 8192, 67 megapixels): an init image is scaled to at most
+     * 4096 on a side, and a larger one would take gigabytes of heap to decode first.
+     */
+    public static final long MAX_PIXELS = 8192L * 8192;
     /** Largest PNG file read into memory. */
     public static final long MAX_FILE_BYTES = 1L << 30;
     /**
@@ -105,6 +110,10 @@ public final class PngReader {
             if (width <= 0 || height <= 0 || width > RgbImage.MAX_SIDE || height > RgbImage.MAX_SIDE) {
                 throw new PngFormatException(source + ": image size " + Integer.toUnsignedString(width) + "x"
                         + Integer.toUnsignedString(height) + " is not in 1.." + RgbImage.MAX_SIDE);
+            }
+            if ((long) width * height > MAX_PIXELS) {
+                throw new PngFormatException(source + ": " + width + "x" + height + " is " + ((long) width * height / 1_000_000)
+                        + " megapixels, over the " + MAX_PIXELS / 1_000_000 + "-megapixel limit (8192x8192); scale it down first");
             }
             if (colourType == 3) {
                 throw new PngFormatException(source + ": palette (indexed-colour) PNGs are not supported; save it as RGB");

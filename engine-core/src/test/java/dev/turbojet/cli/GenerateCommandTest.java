@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -107,6 +108,38 @@ class GenerateCommandTest {
                 offline.err());
         assertFalse(offline.err().contains("downloading"), offline.err());
         assertTrue(offline.err().contains("--model /path") && offline.err().lines().count() == 1, "says what to do, in one line: " + offline.err());
+    }
+
+    @Test
+    void outputsAreCheckedBeforeTheModelIsLookedFor(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("init.png"), "not a folder");
+        String noModel = dir.resolve("no-model").toString();   // the model would fail next: these must fail first
+        String[][] cases = {
+            {"--out", file + "/x.png", "--out " + file + "/x.png: " + file + " is a file, not a folder"},
+            {"--out", dir.resolve("x.jpg").toString(), "--out " + dir.resolve("x.jpg") + ": turbojet writes PNG files; give the name a .png extension"},
+            {"--out", dir.toString(), "--out " + dir + " is a folder; name a .png file in it"},
+            {"--out", "", "--out '': not a file name"},
+            {"--preview", file.toString(), "--preview " + file + ": exists and is not a folder"},
+        };
+        for (String[] c : cases) {
+            assertError(c[2], CliRun.of("generate", "a cat", "--backend", "cpu", "--model", noModel, c[0], c[1]));
+        }
+        if (Files.isDirectory(Path.of("/proc/self"))) {
+            CliRun proc = CliRun.of("generate", "a cat", "--backend", "cpu", "--model", noModel, "--out", "/proc/x.png");
+            assertTrue(proc.err().startsWith("turbojet generate: error: --out /proc/x.png: cannot write in /proc ("), proc.err());
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("init.png"), left.map(p -> p.getFileName().toString()).toList(), "the checks leave nothing behind");
+        }
+    }
+
+    @Test
+    void replacingAnImageSaysSo(@TempDir Path dir) {
+        String out = dir.resolve("again.png").toString();
+        CliRun first = generate("--backend", "cpu", "--out", out);
+        CliRun second = generate("--backend", "cpu", "--out", out);
+        assertTrue(first.out().contains("wrote " + out + "\n"), first.out());
+        assertTrue(second.out().contains("wrote " + out + " (replacing the file that was there)"), second.out());
     }
 
     @Test

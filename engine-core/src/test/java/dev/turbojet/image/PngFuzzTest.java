@@ -45,10 +45,21 @@ class PngFuzzTest {
     @Test
     void aHeaderAskingForMoreThanTheDataCanHoldIsRefusedBeforeAllocating() throws IOException {
         byte[] png = PngWriter.toBytes(gradient(4, 4, 3, 0), Map.of());
-        ByteBuffer.wrap(png).putInt(16, 16384).putInt(20, 16384);   // IHDR width and height
-        png[25] = 6;                                                  // RGBA: 1 GiB of raw rows
+        ByteBuffer.wrap(png).putInt(16, 8192).putInt(20, 8192);     // IHDR width and height
+        png[25] = 6;                                                  // RGBA: 256 MiB of raw rows
         PngFormatException e = assertThrows(PngFormatException.class, () -> PngReader.read(fixCrcs(png), "big.png"));
-        assertTrue(e.getMessage().contains("cannot hold the 1073758208 bytes its header declares"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot hold the 268443648 bytes its header declares"), e.getMessage());
+    }
+
+    @Test
+    void aHundredMegapixelImageIsRefusedFromItsHeader() throws IOException {
+        byte[] png = PngWriter.toBytes(gradient(4, 4, 3, 0), Map.of());
+        ByteBuffer.wrap(png).putInt(16, 10_000).putInt(20, 10_000);
+        long t0 = System.nanoTime();
+        PngFormatException e = assertThrows(PngFormatException.class, () -> PngReader.read(fixCrcs(png), "huge.png"));
+        assertTrue(e.getMessage().equals("huge.png: 10000x10000 is 100 megapixels, over the 67-megapixel limit (8192x8192);"
+                + " scale it down first"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "refused at once");
     }
 
     private static byte[][] corpus() throws IOException {
