@@ -41,6 +41,24 @@ class BackendServicesTest {
     }
 
     @Test
+    void closingTheCpuBackendStopsItsWorkerThreads() throws InterruptedException {
+        int before = Thread.activeCount();
+        for (int i = 0; i < 20; i++) {
+            try (CpuOps ops = new CpuOps(2)) {
+                Tensor a = ops.upload(HostTensor.of(Shape.of(256, 256), new float[256 * 256]));
+                ops.linear(a, a);                                        // big enough to fork onto the workers
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Thread.activeCount() > before && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(Thread.activeCount() <= before, () -> Thread.activeCount() + " threads after 20 closed backends, " + before + " before");
+        CpuOps closed = new CpuOps(2);
+        Tensor x = closed.upload(HostTensor.of(Shape.of(2, 2), 1, 2, 3, 4));
+        closed.close();
+        assertEquals(2f, closed.download(closed.scale(x, 2f)).data()[0], "a closed backend still computes, on the caller's thread");
+    }
+
+    @Test
     void aBackendThatStoresOneTypeSaysSoWhenAskedForAnother() {
         Ops ops = new CpuOps();
         var e = assertThrows(UnsupportedOperationException.class, () -> ops.withStorage(DType.BF16));

@@ -1,5 +1,6 @@
 package dev.turbojet.pipeline;
 
+import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.testing.ReferenceKit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ class ReadmeExampleTest {
     // README:begin
     static void example(String model, Path outDir, int size) throws IOException {
         // model: a diffusers folder, a single-file .safetensors checkpoint or a repository id ("stabilityai/sdxl-turbo")
-        try (SdxlPipeline pipeline = SdxlPipeline.load(model, new CpuOps(), PipelineOptions.defaults())) { // load once
+        try (Ops cpu = new CpuOps();                                                                   // fp32 CPU backend
+             SdxlPipeline pipeline = SdxlPipeline.load(model, cpu, PipelineOptions.defaults())) {     // load once
             for (long seed = 1; seed <= 3; seed++) {                                                       // generate many
                 GenerationRequest one = GenerationRequest.builder("a red fox in the snow").size(size, size).seed(seed).build();
                 pipeline.generate(one).getFirst().writePng(outDir.resolve("fox-" + seed + ".png"));
@@ -56,6 +58,19 @@ class ReadmeExampleTest {
 
     private static Path source() {
         return repoRoot().resolve("engine-core/src/test/java/dev/turbojet/pipeline/ReadmeExampleTest.java");
+    }
+
+    @Test
+    void theReadmesImportsNameRealClasses() throws IOException, ClassNotFoundException {
+        String readme = Files.readString(readme());
+        String block = readme.substring(readme.indexOf("```java\nimport ") + "```java\n".length());
+        block = block.substring(0, block.indexOf("```"));
+        List<String> imports = block.lines().filter(l -> l.startsWith("import ")).toList();
+        assertTrue(imports.size() >= 8, block);
+        for (String line : imports) Class.forName(line.substring("import ".length(), line.length() - 1));
+        for (String used : List.of("Ops", "CpuOps", "SdxlPipeline", "PipelineOptions", "GenerationRequest", "GeneratedImage", "Path", "List")) {
+            assertTrue(imports.stream().anyMatch(l -> l.endsWith("." + used + ";")), "README imports " + used);
+        }
     }
 
     private static Path readme() {

@@ -82,6 +82,15 @@ public final class CpuOps implements Ops {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
+    /**
+     * Stops the worker threads (otherwise they idle until the pool times them out). Tensors already made
+     * stay readable; ops after close run on the calling thread.
+     */
+    @Override
+    public void close() {
+        workers.close();
+    }
+
     @Override
     public String describe() {
         String simd = gemm.kernel() instanceof ScalarKernel && !vectorApiPresent()

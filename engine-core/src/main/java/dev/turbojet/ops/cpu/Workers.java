@@ -25,6 +25,7 @@ final class Workers {
 
     private final int threads;
     private final ForkJoinPool pool;
+    private volatile boolean closed;
 
     Workers(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
@@ -43,7 +44,7 @@ final class Workers {
     void forRange(int n, int grain, Range body) {
         if (n <= 0) return;
         int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
-        if (pool == null || chunks == 1 || insidePool()) {
+        if (pool == null || chunks == 1 || closed || insidePool()) {
             body.run(0, n);
             return;
         }
@@ -64,6 +65,18 @@ final class Workers {
                 invokeAll(tasks);
             }
         });
+    }
+
+    /** Stops the worker threads once their tasks are done; later calls run on the calling thread. */
+    void close() {
+        closed = true;
+        if (pool == null) return;
+        pool.shutdown();
+        try {
+            pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean insidePool() {
