@@ -1,9 +1,9 @@
 package dev.turbojet.clip;
 
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.LayerNorm;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 

@@ -2,7 +2,7 @@ package dev.turbojet.taesd;
 
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;

@@ -1,8 +1,8 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.GroupNorm;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;

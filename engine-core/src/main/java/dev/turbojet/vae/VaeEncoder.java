@@ -1,9 +1,9 @@
 package dev.turbojet.vae;
 
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
