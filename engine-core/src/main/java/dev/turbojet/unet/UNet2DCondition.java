@@ -5,6 +5,7 @@ import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
 import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 
@@ -92,7 +93,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
 
     /** One timestep for the whole batch (diffusers broadcasts a scalar timestep). */
     public Tensor forward(Ops ops, Tensor sample, float timestep, Tensor encoderHiddenStates, Tensor textEmbeds,
-                          Tensor timeIds) {
+                          HostTensor timeIds) {
         float[] t = new float[Math.toIntExact(sample.shape().dim(0))];
         Arrays.fill(t, timestep);
         return forward(ops, sample, t, encoderHiddenStates, textEmbeds, timeIds);
@@ -100,10 +101,11 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
 
     /**
      * sample [B, in, H, W] (already scaled by the scheduler), timesteps [B], encoderHiddenStates
-     * [B, M, cross_attention_dim], textEmbeds [B, pooled], timeIds [B, 6] -> eps [B, out, H, W].
+     * [B, M, cross_attention_dim], textEmbeds [B, pooled], timeIds [B, 6] on the host (original size,
+     * crop top-left, target size per row, as the timesteps: no device read per step) -> eps [B, out, H, W].
      */
     public Tensor forward(Ops ops, Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tensor textEmbeds,
-                          Tensor timeIds) {
+                          HostTensor timeIds) {
         checkInputs(sample, timesteps, encoderHiddenStates, textEmbeds, timeIds);
         return denoise(ops, sample, embed(ops, timesteps, textEmbeds, timeIds), encoderHiddenStates);
     }
@@ -114,21 +116,20 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
      * depends on host values (the timesteps, the ids); {@link #denoise} is device work only, so it can be
      * captured once and replayed as a CUDA graph. One timestep for the whole batch.
      */
-    public Tensor embed(Ops ops, float timestep, Tensor textEmbeds, Tensor timeIds) {
+    public Tensor embed(Ops ops, float timestep, Tensor textEmbeds, HostTensor timeIds) {
         float[] t = new float[Math.toIntExact(textEmbeds.shape().dim(0))];
         Arrays.fill(t, timestep);
         return embed(ops, t, textEmbeds, timeIds);
     }
 
-    /** {@link #embed(Ops, float, Tensor, Tensor)} with one timestep per batch entry. */
-    public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, Tensor timeIds) {
+    /** {@link #embed(Ops, float, Tensor, HostTensor)} with one timestep per batch entry. */
+    public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, HostTensor timeIds) {
         int batch = timesteps.length;
         checkConditioning(textEmbeds, timeIds, batch);
         // time embedding: sinusoidal (fp32) -> MLP, plus the text_time embedding
         Tensor tEmb = ops.mark("time_proj", timeProj.forward(ops, timesteps));                    // [B, C0]
         Tensor emb = ops.mark("time_embedding", timeEmbedding.forward(ops, tEmb));                // [B, temb]
-        float[] ids = ops.download(timeIds).data();                                               // B * 6 values
-        Tensor timeEmbeds = ops.mark("add_time_proj", addTimeProj.forward(ops, ids));             // [B*6, dimT]
+        Tensor timeEmbeds = ops.mark("add_time_proj", addTimeProj.forward(ops, timeIds.data()));  // [B*6, dimT]
         timeEmbeds = ops.reshape(timeEmbeds, Shape.of(batch, UNetConfig.TIME_IDS * config.additionTimeEmbedDim()));
         Tensor addEmbeds = ops.concat(1, textEmbeds, timeEmbeds);                                 // [B, pooled + 6*dimT]
         Tensor aug = ops.mark("add_embedding", addEmbedding.forward(ops, addEmbeds));             // [B, temb]
@@ -170,7 +171,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
     }
 
     /** Every input of {@link #forward} checked before any work; embed and denoise check their own parts the same way. */
-    private void checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, Tensor timeIds) {
+    private void checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, HostTensor timeIds) {
         int b = checkSample(sample);
         if (timesteps.length != b) {
             throw new IllegalArgumentException("UNet needs one timestep per batch entry (" + b + "), got " + timesteps.length);
@@ -193,7 +194,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
                 && ehs.shape().dim(2) == config.crossAttentionDim(), "[" + b + ", M, " + config.crossAttentionDim() + "]");
     }
 
-    private void checkConditioning(Tensor textEmbeds, Tensor timeIds, int b) {
+    private void checkConditioning(Tensor textEmbeds, HostTensor timeIds, int b) {
         require("text_embeds", textEmbeds.shape(), textEmbeds.shape().equals(Shape.of(b, config.pooledDim())),
                 "[" + b + ", " + config.pooledDim() + "]");
         require("time_ids", timeIds.shape(), timeIds.shape().equals(Shape.of(b, UNetConfig.TIME_IDS)),
