@@ -17,9 +17,10 @@ import java.util.List;
  * diffusers UNet2DConditionModel as SDXL configures it: sinusoidal time embedding plus the
  * "text_time" added embedding (pooled text + six size/crop ids), conv_in, the down path, the
  * cross-attention mid block, the up path fed by the skips, GroupNorm + SiLU, conv_out. Predicts eps.
- * Module paths are marked as diffusers names them so that a tracing backend can compare them.
+ * Every block marks its output under its checkpoint path (diffusers' module names), so that a tracing
+ * backend can compare them; {@code path} is the scope the model was loaded from ("" for a UNet checkpoint).
  */
-public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmbedding timeEmbedding,
+public record UNet2DCondition(String path, UNetConfig config, Timesteps timeProj, TimestepEmbedding timeEmbedding,
                               Timesteps addTimeProj, TimestepEmbedding addEmbedding, Conv2d convIn,
                               List<DownBlock> downBlocks, UNetMidBlock2DCrossAttn midBlock, List<UpBlock> upBlocks,
                               GroupNorm convNormOut, Conv2d convOut) {
@@ -80,7 +81,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
             });
         }
 
-        return new UNet2DCondition(cfg,
+        return new UNet2DCondition(w.path(), cfg,
                 new Timesteps(ch.get(0), cfg.flipSinToCos(), cfg.freqShift()),
                 TimestepEmbedding.load(w.at("time_embedding"), ch.get(0), temb),
                 new Timesteps(cfg.additionTimeEmbedDim(), cfg.flipSinToCos(), cfg.freqShift()),
@@ -127,12 +128,12 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
         int batch = timesteps.length;
         checkConditioning(textEmbeds, timeIds, batch);
         // time embedding: sinusoidal (fp32) -> MLP, plus the text_time embedding
-        Tensor tEmb = ops.mark("time_proj", timeProj.forward(ops, timesteps));                    // [B, C0]
-        Tensor emb = ops.mark("time_embedding", timeEmbedding.forward(ops, tEmb));                // [B, temb]
-        Tensor timeEmbeds = ops.mark("add_time_proj", addTimeProj.forward(ops, timeIds.data()));  // [B*6, dimT]
+        Tensor tEmb = ops.mark(Weights.join(path, "time_proj"), timeProj.forward(ops, timesteps));                    // [B, C0]
+        Tensor emb = ops.mark(Weights.join(path, "time_embedding"), timeEmbedding.forward(ops, tEmb));                // [B, temb]
+        Tensor timeEmbeds = ops.mark(Weights.join(path, "add_time_proj"), addTimeProj.forward(ops, timeIds.data()));  // [B*6, dimT]
         timeEmbeds = ops.reshape(timeEmbeds, Shape.of(batch, UNetConfig.TIME_IDS * config.additionTimeEmbedDim()));
         Tensor addEmbeds = ops.concat(1, textEmbeds, timeEmbeds);                                 // [B, pooled + 6*dimT]
-        Tensor aug = ops.mark("add_embedding", addEmbedding.forward(ops, addEmbeds));             // [B, temb]
+        Tensor aug = ops.mark(Weights.join(path, "add_embedding"), addEmbedding.forward(ops, addEmbeds));             // [B, temb]
         return ops.add(emb, aug);
     }
 
@@ -141,7 +142,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
         int batch = checkSample(sample);
         require("emb", emb.shape(), emb.shape().rank() == 2 && emb.shape().dim(0) == batch, "[" + batch + ", temb]");
         checkContext(encoderHiddenStates, batch);
-        Tensor h = ops.mark("conv_in", convIn.forward(ops, sample));                              // [B, C0, H, W]
+        Tensor h = ops.mark(Weights.join(path, "conv_in"), convIn.forward(ops, sample));                              // [B, C0, H, W]
         List<Tensor> skips = new ArrayList<>();
         skips.add(h);
         for (DownBlock block : downBlocks) {
@@ -166,8 +167,8 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
             h = block.forward(ops, h, mine, emb, encoderHiddenStates, upH, upW);
         }
 
-        h = ops.mark("conv_norm_out", convNormOut.forward(ops, h));
-        return ops.mark("conv_out", convOut.forward(ops, ops.silu(h)));                          // [B, out, H, W]
+        h = ops.mark(Weights.join(path, "conv_norm_out"), convNormOut.forward(ops, h));
+        return ops.mark(Weights.join(path, "conv_out"), convOut.forward(ops, ops.silu(h)));                           // [B, out, H, W]
     }
 
     /** Every input of {@link #forward} checked before any work; embed and denoise check their own parts the same way. */
