@@ -1,7 +1,7 @@
 package dev.turbojet.clip;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;

@@ -1,9 +1,9 @@
 package dev.turbojet.clip;
 
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.LayerNorm;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 
@@ -15,10 +15,11 @@ import java.util.Optional;
  * transformers CLIPTextModel, or CLIPTextModelWithProjection when the config says so (then
  * {@code textProjection} [projectionDim, hidden], no bias, maps the pooled output to text_embeds).
  * Checkpoint names: {@code text_model.embeddings.*}, {@code text_model.encoder.layers.{i}.*},
- * {@code text_model.final_layer_norm.*}, {@code text_projection.weight}.
+ * {@code text_model.final_layer_norm.*}, {@code text_projection.weight}; each part's output is marked
+ * under that name ({@code path} is the scope the model was loaded from, "" for a text encoder checkpoint).
  */
-public record ClipTextModel(ClipTextConfig config, ClipTextEmbeddings embeddings, List<ClipEncoderLayer> layers,
-                            LayerNorm finalLayerNorm, Optional<Linear> textProjection) {
+public record ClipTextModel(String path, ClipTextConfig config, ClipTextEmbeddings embeddings,
+                            List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm, Optional<Linear> textProjection) {
 
     public ClipTextModel {
         layers = List.copyOf(layers);
@@ -47,7 +48,7 @@ public record ClipTextModel(ClipTextConfig config, ClipTextEmbeddings embeddings
         for (int i = 0; i < cfg.numHiddenLayers(); i++) {
             layers.add(ClipEncoderLayer.load(tm.at("encoder").at("layers").at(i), cfg));
         }
-        return new ClipTextModel(cfg,
+        return new ClipTextModel(w.path(), cfg,
                 ClipTextEmbeddings.load(tm.at("embeddings"), cfg),
                 layers,
                 LayerNorm.load(tm.at("final_layer_norm"), cfg.hiddenSize(), cfg.layerNormEps()),
@@ -59,9 +60,11 @@ public record ClipTextModel(ClipTextConfig config, ClipTextEmbeddings embeddings
     /** The full stack. ids [B][T] -> hidden states L+1 x [B, T, hidden], pooled [B, hidden], text_embeds [B, projectionDim]. */
     public Output forward(Ops ops, int[][] ids) {
         List<Tensor> hidden = run(ops, ids, layers.size());
-        Tensor last = ops.mark("text_model.final_layer_norm", finalLayerNorm.forward(ops, hidden.getLast()));
+        Tensor last = ops.mark(Weights.join(path, "text_model.final_layer_norm"),
+                finalLayerNorm.forward(ops, hidden.getLast()));
         Tensor pooled = ops.gatherRows(last, eosPositions(ids));                          // [B, hidden]
-        Optional<Tensor> textEmbeds = textProjection.map(p -> ops.mark("text_projection", p.forward(ops, pooled)));
+        Optional<Tensor> textEmbeds =
+                textProjection.map(p -> ops.mark(Weights.join(path, "text_projection"), p.forward(ops, pooled)));
         return new Output(hidden, last, pooled, textEmbeds);
     }
 
@@ -107,10 +110,10 @@ public record ClipTextModel(ClipTextConfig config, ClipTextEmbeddings embeddings
     private List<Tensor> run(Ops ops, int[][] ids, int count) {
         checkIds(ids);
         List<Tensor> hidden = new ArrayList<>(count + 1);
-        Tensor h = ops.mark("text_model.embeddings", embeddings.forward(ops, ids));      // [B, T, hidden]
+        Tensor h = embeddings.forward(ops, ids);                                         // [B, T, hidden]
         hidden.add(h);
         for (int i = 0; i < count; i++) {
-            h = ops.mark("text_model.encoder.layers." + i, layers.get(i).forward(ops, h));
+            h = layers.get(i).forward(ops, h);
             hidden.add(h);
         }
         return hidden;

@@ -1,6 +1,5 @@
 package dev.turbojet.nn;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 

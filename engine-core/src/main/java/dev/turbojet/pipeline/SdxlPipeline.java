@@ -290,8 +290,8 @@ public final class SdxlPipeline implements AutoCloseable {
 
         // 1. text conditioning: [uncond, cond] under guidance, as diffusers concatenates them
         Conditioning c = encode(req);
-        Tensor timeIds = ops.upload(timeIds(cfg ? 2 * batch : batch, req.height(), req.width()));
-        if (tracing) listener.onConditioning(ops.download(c.embeds), ops.download(c.pooled), ops.download(timeIds));
+        HostTensor timeIds = timeIds(cfg ? 2 * batch : batch, req.height(), req.width());   // stays on the host
+        if (tracing) listener.onConditioning(ops.download(c.embeds), ops.download(c.pooled), timeIds);
         Duration encode = Duration.ofNanos(System.nanoTime() - start);
 
         // 2. starting latents, every random draw from one generator in diffusers' order
@@ -362,7 +362,7 @@ public final class SdxlPipeline implements AutoCloseable {
     }
 
     /** The UNet's noise prediction for one step: eager, or its denoise replayed ({@link PipelineOptions#graphs}). */
-    private Tensor predictNoise(Tensor x, float t, Conditioning c, Tensor timeIds) {
+    private Tensor predictNoise(Tensor x, float t, Conditioning c, HostTensor timeIds) {
         if (!options.graphs() || options.checkEachOp()) return unet.forward(ops, x, t, c.embeds, c.pooled, timeIds);
         Tensor emb = unet.embed(ops, t, c.pooled, timeIds);
         List<Tensor> inputs = List.of(x, emb, c.embeds);

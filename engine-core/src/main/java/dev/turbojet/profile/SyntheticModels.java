@@ -6,7 +6,7 @@ import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.TensorView;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.CountingOps;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.DType;

@@ -32,7 +32,7 @@ public final class Workloads {
     }
 
     /** One UNet forward at a latent of latent x latent (8x as many pixels). */
-    public record UNetStep(UNet2DCondition unet, Tensor sample, Tensor context, Tensor pooled, Tensor timeIds) {
+    public record UNetStep(UNet2DCondition unet, Tensor sample, Tensor context, Tensor pooled, HostTensor timeIds) {
         public static UNetStep create(Ops ops, UNet2DCondition unet, int latent) {
             UNetConfig c = unet.config();
             int px = 8 * latent;
@@ -40,7 +40,7 @@ public final class Workloads {
                     ops.upload(noise(Shape.of(1, c.inChannels(), latent, latent), 1)),
                     ops.upload(noise(Shape.of(1, TOKENS, c.crossAttentionDim()), 2)),
                     ops.upload(noise(Shape.of(1, c.pooledDim()), 3)),
-                    ops.upload(HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px)));
+                    HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px));
         }
 
         public Tensor run(Ops ops) {
@@ -93,7 +93,7 @@ public final class Workloads {
             TextEncoders.PromptEmbeds embeds = prompt.run(ops);
             UNetConfig c = unet.config();
             int px = 8 * latent;
-            Tensor timeIds = ops.upload(HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px));
+            HostTensor timeIds = HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px);
             Shape latentShape = Shape.of(1, c.inChannels(), latent, latent);
             HostTensor x = scale(noise(latentShape, 5), schedule.initNoiseSigma());
             for (int i = 0; i < schedule.steps(); i++) {

@@ -3,7 +3,7 @@ package dev.turbojet.taesd;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
@@ -24,9 +24,10 @@ import java.util.List;
  * 13-15 Block x3      16 Upsample 17 conv no bias
  * 18 Block            19 conv(C, image)
  * </pre>
- * Each layer's output is marked as {@code decoder.layerNN}.
+ * Each layer's output is marked as {@link #layerPath}: its index under {@code path}, the scope the
+ * decoder was loaded from ("" for a taesd file, whose weights are {@code N.*}).
  */
-public record TaesdDecoder(TaesdConfig config, List<TaesdLayer> layers) {
+public record TaesdDecoder(String path, TaesdConfig config, List<TaesdLayer> layers) {
     /** Length of the Sequential. */
     public static final int LAYERS = 3 + TaesdConfig.STAGES * (TaesdConfig.BLOCKS_PER_STAGE + 2) + 2;
 
@@ -64,16 +65,21 @@ public record TaesdDecoder(TaesdConfig config, List<TaesdLayer> layers) {
         }
         layers.add(TaesdBlock.load(w.at(layers.size()), c, c));
         layers.add(TaesdLayer.Conv.load(w.at(layers.size()), c, cfg.imageChannels(), true, 1));
-        return new TaesdDecoder(cfg, layers);
+        return new TaesdDecoder(w.path(), cfg, layers);
     }
 
     /** latents [N, latent, h, w] (UNet space) -> image [N, image, 8h, 8w], approximately [0, 1] (not clamped). */
     public Tensor decode(Ops ops, Tensor latents) {
         Tensor h = latents;
         for (int i = 0; i < layers.size(); i++) {
-            h = ops.mark(String.format("decoder.layer%02d", i), layers.get(i).forward(ops, h));
+            h = ops.mark(layerPath(i), layers.get(i).forward(ops, h));
         }
         return h;
+    }
+
+    /** The path layer {@code i}'s output is marked under: the checkpoint path of its weights ("3" for 3.conv.0.weight). */
+    public String layerPath(int i) {
+        return Weights.join(path, Integer.toString(i));
     }
 
     /** decode, downloaded and turned into one 8-bit image per batch entry. */

@@ -2,7 +2,7 @@ package dev.turbojet.taesd;
 
 import dev.turbojet.io.SafetensorsFile;
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
@@ -22,9 +22,10 @@ import java.util.List;
  * 10 down  11-13 Block x3
  * 14 conv(C, latent)
  * </pre>
- * Each layer's output is marked as {@code encoder.layerNN}.
+ * Each layer's output is marked as {@link #layerPath}: its index under {@code path}, the scope the
+ * encoder was loaded from ("" for a taesd file, whose weights are {@code N.*}).
  */
-public record TaesdEncoder(TaesdConfig config, List<TaesdLayer> layers) {
+public record TaesdEncoder(String path, TaesdConfig config, List<TaesdLayer> layers) {
     /** Length of the Sequential. */
     public static final int LAYERS = 2 + TaesdConfig.STAGES * (1 + TaesdConfig.BLOCKS_PER_STAGE) + 1;
 
@@ -59,16 +60,21 @@ public record TaesdEncoder(TaesdConfig config, List<TaesdLayer> layers) {
             for (int b = 0; b < TaesdConfig.BLOCKS_PER_STAGE; b++) layers.add(TaesdBlock.load(w.at(layers.size()), c, c));
         }
         layers.add(TaesdLayer.Conv.load(w.at(layers.size()), c, cfg.latentChannels(), true, 1));
-        return new TaesdEncoder(cfg, layers);
+        return new TaesdEncoder(w.path(), cfg, layers);
     }
 
     /** image [N, image, H, W] in [0, 1] -> latents [N, latent, H/8, W/8] (rounded up for sizes not divisible by 8). */
     public Tensor encode(Ops ops, Tensor image01) {
         Tensor h = image01;
         for (int i = 0; i < layers.size(); i++) {
-            h = ops.mark(String.format("encoder.layer%02d", i), layers.get(i).forward(ops, h));
+            h = ops.mark(layerPath(i), layers.get(i).forward(ops, h));
         }
         return h;
+    }
+
+    /** The path layer {@code i}'s output is marked under: the checkpoint path of its weights ("3" for 3.conv.0.weight). */
+    public String layerPath(int i) {
+        return Weights.join(path, Integer.toString(i));
     }
 
     /** TAESD.scale_latents: clamp(x / 6 + 0.5, 0, 1), latents mapped to [0, 1] for 8-bit storage. */

@@ -1,7 +1,7 @@
 package dev.turbojet.unet;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 

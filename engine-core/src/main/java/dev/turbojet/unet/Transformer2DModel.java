@@ -1,9 +1,9 @@
 package dev.turbojet.unet;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;

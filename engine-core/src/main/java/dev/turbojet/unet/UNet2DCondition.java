@@ -1,10 +1,11 @@
 package dev.turbojet.unet;
 
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 
@@ -16,9 +17,10 @@ import java.util.List;
  * diffusers UNet2DConditionModel as SDXL configures it: sinusoidal time embedding plus the
  * "text_time" added embedding (pooled text + six size/crop ids), conv_in, the down path, the
  * cross-attention mid block, the up path fed by the skips, GroupNorm + SiLU, conv_out. Predicts eps.
- * Module paths are marked as diffusers names them so that a tracing backend can compare them.
+ * Every block marks its output under its checkpoint path (diffusers' module names), so that a tracing
+ * backend can compare them; {@code path} is the scope the model was loaded from ("" for a UNet checkpoint).
  */
-public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmbedding timeEmbedding,
+public record UNet2DCondition(String path, UNetConfig config, Timesteps timeProj, TimestepEmbedding timeEmbedding,
                               Timesteps addTimeProj, TimestepEmbedding addEmbedding, Conv2d convIn,
                               List<DownBlock> downBlocks, UNetMidBlock2DCrossAttn midBlock, List<UpBlock> upBlocks,
                               GroupNorm convNormOut, Conv2d convOut) {
@@ -79,7 +81,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
             });
         }
 
-        return new UNet2DCondition(cfg,
+        return new UNet2DCondition(w.path(), cfg,
                 new Timesteps(ch.get(0), cfg.flipSinToCos(), cfg.freqShift()),
                 TimestepEmbedding.load(w.at("time_embedding"), ch.get(0), temb),
                 new Timesteps(cfg.additionTimeEmbedDim(), cfg.flipSinToCos(), cfg.freqShift()),
@@ -92,7 +94,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
 
     /** One timestep for the whole batch (diffusers broadcasts a scalar timestep). */
     public Tensor forward(Ops ops, Tensor sample, float timestep, Tensor encoderHiddenStates, Tensor textEmbeds,
-                          Tensor timeIds) {
+                          HostTensor timeIds) {
         float[] t = new float[Math.toIntExact(sample.shape().dim(0))];
         Arrays.fill(t, timestep);
         return forward(ops, sample, t, encoderHiddenStates, textEmbeds, timeIds);
@@ -100,10 +102,11 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
 
     /**
      * sample [B, in, H, W] (already scaled by the scheduler), timesteps [B], encoderHiddenStates
-     * [B, M, cross_attention_dim], textEmbeds [B, pooled], timeIds [B, 6] -> eps [B, out, H, W].
+     * [B, M, cross_attention_dim], textEmbeds [B, pooled], timeIds [B, 6] on the host (original size,
+     * crop top-left, target size per row, as the timesteps: no device read per step) -> eps [B, out, H, W].
      */
     public Tensor forward(Ops ops, Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tensor textEmbeds,
-                          Tensor timeIds) {
+                          HostTensor timeIds) {
         checkInputs(sample, timesteps, encoderHiddenStates, textEmbeds, timeIds);
         return denoise(ops, sample, embed(ops, timesteps, textEmbeds, timeIds), encoderHiddenStates);
     }
@@ -114,24 +117,23 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
      * depends on host values (the timesteps, the ids); {@link #denoise} is device work only, so it can be
      * captured once and replayed as a CUDA graph. One timestep for the whole batch.
      */
-    public Tensor embed(Ops ops, float timestep, Tensor textEmbeds, Tensor timeIds) {
+    public Tensor embed(Ops ops, float timestep, Tensor textEmbeds, HostTensor timeIds) {
         float[] t = new float[Math.toIntExact(textEmbeds.shape().dim(0))];
         Arrays.fill(t, timestep);
         return embed(ops, t, textEmbeds, timeIds);
     }
 
-    /** {@link #embed(Ops, float, Tensor, Tensor)} with one timestep per batch entry. */
-    public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, Tensor timeIds) {
+    /** {@link #embed(Ops, float, Tensor, HostTensor)} with one timestep per batch entry. */
+    public Tensor embed(Ops ops, float[] timesteps, Tensor textEmbeds, HostTensor timeIds) {
         int batch = timesteps.length;
         checkConditioning(textEmbeds, timeIds, batch);
         // time embedding: sinusoidal (fp32) -> MLP, plus the text_time embedding
-        Tensor tEmb = ops.mark("time_proj", timeProj.forward(ops, timesteps));                    // [B, C0]
-        Tensor emb = ops.mark("time_embedding", timeEmbedding.forward(ops, tEmb));                // [B, temb]
-        float[] ids = ops.download(timeIds).data();                                               // B * 6 values
-        Tensor timeEmbeds = ops.mark("add_time_proj", addTimeProj.forward(ops, ids));             // [B*6, dimT]
+        Tensor tEmb = ops.mark(Weights.join(path, "time_proj"), timeProj.forward(ops, timesteps));                    // [B, C0]
+        Tensor emb = ops.mark(Weights.join(path, "time_embedding"), timeEmbedding.forward(ops, tEmb));                // [B, temb]
+        Tensor timeEmbeds = ops.mark(Weights.join(path, "add_time_proj"), addTimeProj.forward(ops, timeIds.data()));  // [B*6, dimT]
         timeEmbeds = ops.reshape(timeEmbeds, Shape.of(batch, UNetConfig.TIME_IDS * config.additionTimeEmbedDim()));
         Tensor addEmbeds = ops.concat(1, textEmbeds, timeEmbeds);                                 // [B, pooled + 6*dimT]
-        Tensor aug = ops.mark("add_embedding", addEmbedding.forward(ops, addEmbeds));             // [B, temb]
+        Tensor aug = ops.mark(Weights.join(path, "add_embedding"), addEmbedding.forward(ops, addEmbeds));             // [B, temb]
         return ops.add(emb, aug);
     }
 
@@ -140,7 +142,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
         int batch = checkSample(sample);
         require("emb", emb.shape(), emb.shape().rank() == 2 && emb.shape().dim(0) == batch, "[" + batch + ", temb]");
         checkContext(encoderHiddenStates, batch);
-        Tensor h = ops.mark("conv_in", convIn.forward(ops, sample));                              // [B, C0, H, W]
+        Tensor h = ops.mark(Weights.join(path, "conv_in"), convIn.forward(ops, sample));                              // [B, C0, H, W]
         List<Tensor> skips = new ArrayList<>();
         skips.add(h);
         for (DownBlock block : downBlocks) {
@@ -165,12 +167,12 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
             h = block.forward(ops, h, mine, emb, encoderHiddenStates, upH, upW);
         }
 
-        h = ops.mark("conv_norm_out", convNormOut.forward(ops, h));
-        return ops.mark("conv_out", convOut.forward(ops, ops.silu(h)));                          // [B, out, H, W]
+        h = ops.mark(Weights.join(path, "conv_norm_out"), convNormOut.forward(ops, h));
+        return ops.mark(Weights.join(path, "conv_out"), convOut.forward(ops, ops.silu(h)));                           // [B, out, H, W]
     }
 
     /** Every input of {@link #forward} checked before any work; embed and denoise check their own parts the same way. */
-    private void checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, Tensor timeIds) {
+    private void checkInputs(Tensor sample, float[] timesteps, Tensor ehs, Tensor textEmbeds, HostTensor timeIds) {
         int b = checkSample(sample);
         if (timesteps.length != b) {
             throw new IllegalArgumentException("UNet needs one timestep per batch entry (" + b + "), got " + timesteps.length);
@@ -193,7 +195,7 @@ public record UNet2DCondition(UNetConfig config, Timesteps timeProj, TimestepEmb
                 && ehs.shape().dim(2) == config.crossAttentionDim(), "[" + b + ", M, " + config.crossAttentionDim() + "]");
     }
 
-    private void checkConditioning(Tensor textEmbeds, Tensor timeIds, int b) {
+    private void checkConditioning(Tensor textEmbeds, HostTensor timeIds, int b) {
         require("text_embeds", textEmbeds.shape(), textEmbeds.shape().equals(Shape.of(b, config.pooledDim())),
                 "[" + b + ", " + config.pooledDim() + "]");
         require("time_ids", timeIds.shape(), timeIds.shape().equals(Shape.of(b, UNetConfig.TIME_IDS)),

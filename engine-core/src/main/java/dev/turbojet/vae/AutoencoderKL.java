@@ -4,7 +4,7 @@ import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.Variant;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 

@@ -1,8 +1,8 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.GroupNorm;
 import dev.turbojet.nn.Linear;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -12,9 +12,9 @@ import dev.turbojet.tensor.Tensor;
  * the channels over the H*W positions, to_q/to_k/to_v/to_out.0 with biases, a residual and
  * rescale_output_factor 1 (to_out.1 is dropout: identity).
  */
-public record VaeAttention(GroupNorm groupNorm, Linear toQ, Linear toK, Linear toV, Linear toOut) {
+public record VaeAttention(String path, GroupNorm groupNorm, Linear toQ, Linear toK, Linear toV, Linear toOut) {
     public static VaeAttention load(Weights w, int groups, int channels) {
-        return new VaeAttention(
+        return new VaeAttention(w.path(),
                 GroupNorm.load(w.at("group_norm"), groups, channels, VaeResnetBlock.EPS),
                 Linear.load(w.at("to_q"), channels, channels),
                 Linear.load(w.at("to_k"), channels, channels),
@@ -22,7 +22,7 @@ public record VaeAttention(GroupNorm groupNorm, Linear toQ, Linear toK, Linear t
                 Linear.load(w.at("to_out").at(0), channels, channels));
     }
 
-    /** x [N, C, H, W] -> same shape */
+    /** x [N, C, H, W] -> same shape, marked as {@code path} */
     public Tensor forward(Ops ops, Tensor x) {
         long n = x.shape().dim(0), c = x.shape().dim(1), h = x.shape().dim(2), w = x.shape().dim(3);
         Tensor t = groupNorm.forward(ops, x);
@@ -32,6 +32,6 @@ public record VaeAttention(GroupNorm groupNorm, Linear toQ, Linear toK, Linear t
         Tensor v = toV.forward(ops, t);
         Tensor a = toOut.forward(ops, ops.attention(q, k, v, 1, false));          // [N, HW, C]
         a = ops.reshape(ops.permute(a, 0, 2, 1), Shape.of(n, c, h, w));             // [N, C, H, W]
-        return ops.add(a, x);
+        return ops.mark(path, ops.add(a, x));
     }
 }

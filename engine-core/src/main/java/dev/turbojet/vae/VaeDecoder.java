@@ -4,9 +4,9 @@ import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.Variant;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
@@ -18,9 +18,10 @@ import java.util.Optional;
 /**
  * The decoding half of diffusers AutoencoderKL: {@code post_quant_conv} (1x1) then the Decoder
  * ({@code decoder.conv_in}, {@code decoder.mid_block}, {@code decoder.up_blocks.*} from the lowest
- * resolution up, {@code decoder.conv_norm_out} + SiLU, {@code decoder.conv_out}).
+ * resolution up, {@code decoder.conv_norm_out} + SiLU, {@code decoder.conv_out}). {@code path} is the VAE's
+ * scope ("" for a VAE checkpoint); the marks are named under it as the checkpoint names the modules.
  */
-public record VaeDecoder(Optional<Conv2d> postQuantConv, Conv2d convIn, VaeMidBlock midBlock, List<VaeUpBlock> upBlocks,
+public record VaeDecoder(String path, Optional<Conv2d> postQuantConv, Conv2d convIn, VaeMidBlock midBlock, List<VaeUpBlock> upBlocks,
                          GroupNorm convNormOut, Conv2d convOut) {
     public VaeDecoder {
         upBlocks = List.copyOf(upBlocks);
@@ -59,7 +60,7 @@ public record VaeDecoder(Optional<Conv2d> postQuantConv, Conv2d convIn, VaeMidBl
             out = cfg.channels(cfg.blocks() - 1 - i);                       // reversed block_out_channels
             ups.add(VaeUpBlock.load(d.at("up_blocks").at(i), cfg, in, out, i < cfg.blocks() - 1));
         }
-        return new VaeDecoder(
+        return new VaeDecoder(w.path(),
                 cfg.usePostQuantConv() ? Optional.of(Conv2d.load(w.at("post_quant_conv"), latent, latent, 1)) : Optional.empty(),
                 Conv2d.load(d.at("conv_in"), latent, top, 3),
                 VaeMidBlock.load(d.at("mid_block"), cfg, top),
@@ -74,14 +75,11 @@ public record VaeDecoder(Optional<Conv2d> postQuantConv, Conv2d convIn, VaeMidBl
      */
     public Tensor decode(Ops ops, Tensor z) {
         Tensor h = z;
-        if (postQuantConv.isPresent()) h = ops.mark("post_quant_conv", postQuantConv.get().forward(ops, h));
-        h = ops.mark("decoder.conv_in", convIn.forward(ops, h));                        // [N, top, h, w]
-        h = ops.mark("decoder.mid_block", midBlock.forward(ops, h, "decoder.mid_block"));
-        for (int i = 0; i < upBlocks.size(); i++) {
-            String path = "decoder.up_blocks." + i;
-            h = ops.mark(path, upBlocks.get(i).forward(ops, h, path));                  // 2x per block but the last
-        }
-        h = convNormOut.forward(ops, h, Act.SILU);                                       // conv_norm_out + SiLU, fused
-        return ops.mark("decoder.conv_out", convOut.forward(ops, h));                   // [N, out, H, W]
+        if (postQuantConv.isPresent()) h = ops.mark(Weights.join(path, "post_quant_conv"), postQuantConv.get().forward(ops, h));
+        h = ops.mark(Weights.join(path, "decoder.conv_in"), convIn.forward(ops, h));       // [N, top, h, w]
+        h = midBlock.forward(ops, h);
+        for (VaeUpBlock block : upBlocks) h = block.forward(ops, h);                      // 2x per block but the last
+        h = convNormOut.forward(ops, h, Act.SILU);                                        // conv_norm_out + SiLU, fused
+        return ops.mark(Weights.join(path, "decoder.conv_out"), convOut.forward(ops, h));  // [N, out, H, W]
     }
 }

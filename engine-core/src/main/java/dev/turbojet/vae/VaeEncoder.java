@@ -1,9 +1,9 @@
 package dev.turbojet.vae;
 
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
 import dev.turbojet.nn.GroupNorm;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
@@ -16,10 +16,11 @@ import java.util.Optional;
  * The encoding half of diffusers AutoencoderKL: the Encoder ({@code encoder.conv_in},
  * {@code encoder.down_blocks.*}, {@code encoder.mid_block}, {@code encoder.conv_norm_out} + SiLU,
  * {@code encoder.conv_out} to 2 x latent channels) then {@code quant_conv} (1x1) giving the
- * posterior's moments.
+ * posterior's moments. {@code path} is the VAE's scope ("" for a VAE checkpoint); the marks are named
+ * under it as the checkpoint names the modules.
  */
-public record VaeEncoder(Conv2d convIn, List<VaeDownBlock> downBlocks, VaeMidBlock midBlock, GroupNorm convNormOut,
-                         Conv2d convOut, Optional<Conv2d> quantConv, int latentChannels) {
+public record VaeEncoder(String path, Conv2d convIn, List<VaeDownBlock> downBlocks, VaeMidBlock midBlock,
+                         GroupNorm convNormOut, Conv2d convOut, Optional<Conv2d> quantConv, int latentChannels) {
     public VaeEncoder {
         downBlocks = List.copyOf(downBlocks);
     }
@@ -47,7 +48,7 @@ public record VaeEncoder(Conv2d convIn, List<VaeDownBlock> downBlocks, VaeMidBlo
             out = cfg.channels(i);
             downs.add(VaeDownBlock.load(e.at("down_blocks").at(i), cfg, in, out, i < cfg.blocks() - 1));
         }
-        return new VaeEncoder(
+        return new VaeEncoder(w.path(),
                 Conv2d.load(e.at("conv_in"), cfg.inChannels(), cfg.channels(0), 3),
                 downs,
                 VaeMidBlock.load(e.at("mid_block"), cfg, top),
@@ -59,15 +60,12 @@ public record VaeEncoder(Conv2d convIn, List<VaeDownBlock> downBlocks, VaeMidBlo
 
     /** image [N, in, H, W] in [-1, 1] -> moments [N, 2 x latent, H/8, W/8]: mean channels then logvar (unclamped). */
     public Tensor moments(Ops ops, Tensor image) {
-        Tensor h = ops.mark("encoder.conv_in", convIn.forward(ops, image));
-        for (int i = 0; i < downBlocks.size(); i++) {
-            String path = "encoder.down_blocks." + i;
-            h = ops.mark(path, downBlocks.get(i).forward(ops, h, path));
-        }
-        h = ops.mark("encoder.mid_block", midBlock.forward(ops, h, "encoder.mid_block"));
+        Tensor h = ops.mark(Weights.join(path, "encoder.conv_in"), convIn.forward(ops, image));
+        for (VaeDownBlock block : downBlocks) h = block.forward(ops, h);
+        h = midBlock.forward(ops, h);
         h = convNormOut.forward(ops, h, Act.SILU);                                       // conv_norm_out + SiLU, fused
-        h = ops.mark("encoder.conv_out", convOut.forward(ops, h));
-        if (quantConv.isPresent()) h = ops.mark("quant_conv", quantConv.get().forward(ops, h));
+        h = ops.mark(Weights.join(path, "encoder.conv_out"), convOut.forward(ops, h));
+        if (quantConv.isPresent()) h = ops.mark(Weights.join(path, "quant_conv"), quantConv.get().forward(ops, h));
         return h;
     }
 

@@ -1,7 +1,7 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.io.Weights;
 import dev.turbojet.nn.Conv2d;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.Tensor;
 
@@ -13,7 +13,7 @@ import java.util.Optional;
  * diffusers UpDecoderBlock2D: layers_per_block + 1 resnets, then (except in the last block)
  * Upsample2D: nearest 2x resize and a 3x3 conv.
  */
-public record VaeUpBlock(List<VaeResnetBlock> resnets, Optional<Conv2d> upsampler) {
+public record VaeUpBlock(String path, List<VaeResnetBlock> resnets, Optional<Conv2d> upsampler) {
     public VaeUpBlock {
         resnets = List.copyOf(resnets);
     }
@@ -23,22 +23,20 @@ public record VaeUpBlock(List<VaeResnetBlock> resnets, Optional<Conv2d> upsample
         for (int j = 0; j < cfg.layersPerBlock() + 1; j++) {
             resnets.add(VaeResnetBlock.load(w.at("resnets").at(j), cfg.normNumGroups(), j == 0 ? in : out, out));
         }
-        return new VaeUpBlock(resnets, upsample
+        return new VaeUpBlock(w.path(), resnets, upsample
                 ? Optional.of(Conv2d.load(w.at("upsamplers").at(0).at("conv"), out, out, 3))
                 : Optional.empty());
     }
 
-    /** x [N, in, H, W] -> [N, out, 2H, 2W] (or [N, out, H, W] without upsampler); marks under {@code path}. */
-    public Tensor forward(Ops ops, Tensor x, String path) {
+    /** x [N, in, H, W] -> [N, out, 2H, 2W] (or [N, out, H, W] without upsampler), marked as {@code path}. */
+    public Tensor forward(Ops ops, Tensor x) {
         Tensor h = x;
-        for (int j = 0; j < resnets.size(); j++) {
-            h = ops.mark(path + ".resnets." + j, resnets.get(j).forward(ops, h));
-        }
+        for (VaeResnetBlock resnet : resnets) h = resnet.forward(ops, h);
         if (upsampler.isPresent()) {
             int height = h.shape().intDim(2), width = h.shape().intDim(3);
             h = ops.upsampleNearest(h, 2 * height, 2 * width);                             // [N, out, 2H, 2W]
             h = ops.mark(path + ".upsamplers.0", upsampler.get().forward(ops, h));
         }
-        return h;
+        return ops.mark(path, h);
     }
 }

@@ -13,9 +13,9 @@ import java.util.Optional;
 /**
  * TAESD (tiny autoencoder) goldens, as taesd.py computes them. Decoder cases ({@code decoder*.latents}):
  * {@code .output} and every {@code .layerNN} (the output of Sequential index NN, against the
- * decoder's {@code decoder.layerNN} mark). Encoder cases ({@code encoder*.image}): {@code .latents}
- * and {@code .latents_scaled_0_1} (TAESD.scale_latents). All at the output tolerance: the layers are
- * at most 20 convs deep.
+ * decoder's mark of layer NN, {@link TaesdDecoder#layerPath}). Encoder cases ({@code encoder*.image}):
+ * {@code .latents} and {@code .latents_scaled_0_1} (TAESD.scale_latents). All at the output
+ * tolerance: the layers are at most 20 convs deep.
  *
  * <p>Weights: {@value TaesdFiles#DECODER} and {@value TaesdFiles#ENCODER}, looked for first beside
  * the golden file (as the reference kit's taesdxl folder has them), then in the model folder's
@@ -72,9 +72,10 @@ public final class TaesdSuite implements GoldenSuite {
         HostTensor out = ops.download(decoder.decode(ops, ops.upload(report.input(c + ".latents"))));
         if (g.has(c + ".output")) report.check(c + ".output", out, ctx.outputTolerance());
         for (String field : g.under(c + ".")) {
-            if (!field.startsWith("layer")) continue;
-            HostTensor actual = ops.traced().get("decoder." + field);
-            if (actual == null) report.notSupported(c + "." + field, "the decoder marks no activation decoder." + field);
+            if (!field.matches("layer\\d+")) continue;
+            String path = decoder.layerPath(Integer.parseInt(field.substring("layer".length())));
+            HostTensor actual = ops.traced().get(path);
+            if (actual == null) report.notSupported(c + "." + field, "the decoder marks no activation " + path);
             else report.check(c + "." + field, actual, ctx.outputTolerance());
         }
     }

@@ -62,6 +62,6 @@ public final class UNetSuite implements GoldenSuite {
 
     static HostTensor forward(Ops ops, UNet2DCondition unet, HostTensor sample, float t, HostTensor context,
                               HostTensor textEmbeds, HostTensor timeIds) {
-        return ops.download(unet.forward(ops, ops.upload(sample), t, ops.upload(context), ops.upload(textEmbeds), ops.upload(timeIds)));
+        return ops.download(unet.forward(ops, ops.upload(sample), t, ops.upload(context), ops.upload(textEmbeds), timeIds));
     }
 }

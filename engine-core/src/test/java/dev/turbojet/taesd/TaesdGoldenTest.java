@@ -84,7 +84,7 @@ class TaesdGoldenTest {
         int hooks = 0;
         for (String name : goldens.names()) {
             if (!name.startsWith("decoder_small.layer")) continue;
-            String path = "decoder." + name.substring("decoder_small.".length());
+            String path = decoder.layerPath(Integer.parseInt(name.substring("decoder_small.layer".length())));
             HostTensor actual = tracing.traced().get(path);
             assertTrue(actual != null, "no activation marked at " + path);
             check(name, actual);

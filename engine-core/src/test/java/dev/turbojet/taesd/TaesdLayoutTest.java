@@ -2,7 +2,7 @@ package dev.turbojet.taesd;
 
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorSource;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.tensor.DType;

@@ -8,7 +8,7 @@ import dev.turbojet.clip.ClipTextModel;
 import dev.turbojet.io.SafetensorsWriter;
 import dev.turbojet.io.SyntheticWeights;
 import dev.turbojet.io.TensorView;
-import dev.turbojet.io.Weights;
+import dev.turbojet.nn.Weights;
 import dev.turbojet.profile.SyntheticModels;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.unet.UNet2DCondition;

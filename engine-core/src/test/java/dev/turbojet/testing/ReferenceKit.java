@@ -217,4 +217,26 @@ public final class ReferenceKit {
             }
         };
     }
+
+    /** {@code src} with every name under {@code prefix} ("outer.0."), as a checkpoint holding it as a submodule would name it. */
+    public static TensorSource prefixed(TensorSource src, String prefix) {
+        return new TensorSource() {
+            @Override
+            public SortedSet<String> names() {
+                TreeSet<String> all = new TreeSet<>();
+                for (String name : src.names()) all.add(prefix + name);
+                return all;
+            }
+
+            @Override
+            public Optional<TensorView> find(String name) {
+                return name.startsWith(prefix) ? src.find(name.substring(prefix.length())) : Optional.empty();
+            }
+
+            @Override
+            public String description() {
+                return src.description() + " under " + prefix;
+            }
+        };
+    }
 }

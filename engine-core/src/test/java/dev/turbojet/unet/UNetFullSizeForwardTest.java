@@ -46,7 +46,7 @@ class UNetFullSizeForwardTest {
         Tensor sample = ops.upload(gaussian(rng, 1, 4, 16, 16));
         Tensor ehs = ops.upload(gaussian(rng, 1, 77, 2048));
         Tensor text = ops.upload(gaussian(rng, 1, 1280));
-        Tensor ids = ops.upload(HostTensor.of(Shape.of(1, 6), 128, 128, 0, 0, 128, 128));
+        HostTensor ids = HostTensor.of(Shape.of(1, 6), 128, 128, 0, 0, 128, 128);
         HostTensor eps = ops.download(unet.forward(ops, sample, 999f, ehs, text, ids));
         long t2 = System.nanoTime();
 

@@ -109,7 +109,7 @@ class UNetGoldenTest {
         Tensor sample = ops.upload(golden(name + ".in.sample"));
         Tensor ehs = ops.upload(golden(name + ".in.encoder_hidden_states"));
         Tensor text = ops.upload(golden(name + ".in.text_embeds"));
-        Tensor ids = ops.upload(golden(name + ".in.time_ids"));
+        HostTensor ids = golden(name + ".in.time_ids");
         float t = golden(name + ".in.timestep").data()[0];
         return ops.download(unet.forward(ops, sample, t, ehs, text, ids));
     }

@@ -39,7 +39,7 @@ class CudaGraphsGpuTest {
             UNetConfig cfg = UNetConfig.read(ReferenceKit.tiny("unet/config.json"));
             UNet2DCondition unet = UNet2DCondition.load(f, ops, cfg);
             int latent = 8, px = 8 * latent;
-            Tensor ids = ops.upload(HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px));
+            HostTensor ids = HostTensor.of(Shape.of(1, UNetConfig.TIME_IDS), px, px, 0, 0, px, px);
             Tensor text = ops.upload(Workloads.noise(Shape.of(1, cfg.pooledDim()), 3));
             Tensor context = ops.upload(Workloads.noise(Shape.of(1, 77, cfg.crossAttentionDim()), 2));
             Tensor emb = unet.embed(ops, 999f, text, ids);

@@ -94,7 +94,7 @@ class CudaModelsGpuTest {
                 Tensor sample = ops.upload(g.find(c + ".in.sample").orElseThrow().toHost());
                 Tensor ehs = ops.upload(g.find(c + ".in.encoder_hidden_states").orElseThrow().toHost());
                 Tensor text = ops.upload(g.find(c + ".in.text_embeds").orElseThrow().toHost());
-                Tensor ids = ops.upload(g.find(c + ".in.time_ids").orElseThrow().toHost());
+                HostTensor ids = g.find(c + ".in.time_ids").orElseThrow().toHost();
                 float t = g.find(c + ".in.timestep").orElseThrow().toHost().data()[0];
                 HostTensor out = ops.download(unet.forward(ops, sample, t, ehs, text, ids));
                 PassSummary s = ops.endPass();

@@ -1,5 +1,7 @@
-package dev.turbojet.io;
+package dev.turbojet.nn;
 
+import dev.turbojet.io.TensorSource;
+import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
@@ -40,9 +42,18 @@ public final class Weights {
         return at(Integer.toString(i));
     }
 
-    /** This scope's path without the trailing dot ("down_blocks.1.resnets.0"), "" at the root. */
+    /**
+     * This scope's path without the trailing dot ("down_blocks.1.resnets.0"), "" at the root. A block
+     * keeps the path it was loaded from and names the activations it marks ({@code Ops.mark}) with it:
+     * its own output as the path, a part's as {@link #join}(path, part).
+     */
     public String path() {
         return prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
+    }
+
+    /** The path of {@code part} ("norm1", "encoder.conv_in") under the module path {@code path} ("" at the root). */
+    public static String join(String path, String part) {
+        return path.isEmpty() ? part : path + "." + part;
     }
 
     public String fullName(String name) {

@@ -1,6 +1,5 @@
 package dev.turbojet.vae;
 
-import dev.turbojet.clip.TextEncoders;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.cpu.CpuOps;
@@ -11,20 +10,12 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The text encoders and the VAE load straight from the tiny diffusers folder and still compute. */
-class ModelFolderLoadTest {
+/** The VAE loads straight from the tiny diffusers folder and still computes. */
+class VaeFolderLoadTest {
     @Test
     void loadsFromTheTinyFolder() {
         Ops ops = new CpuOps(2);
         ModelFolder folder = ModelFolder.open(ReferenceKit.tiny());
-        TextEncoders te = TextEncoders.load(folder, ops);
-        assertEquals(72, te.promptEmbedDim());
-        assertEquals(32, te.pooledDim());
-        int[][] ids = {new int[77]};
-        ids[0][0] = 49406;
-        ids[0][1] = 49407;
-        assertEquals(Shape.of(1, 77, 72), te.encode(ops, ids, ids).promptEmbeds().shape());
-
         VaeDecoder decoder = VaeDecoder.load(folder, ops);
         AutoencoderKL vae = AutoencoderKL.load(folder, ops);
         assertEquals(0.13025f, vae.config().scalingFactor());

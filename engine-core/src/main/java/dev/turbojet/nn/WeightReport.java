@@ -1,5 +1,7 @@
-package dev.turbojet.io;
+package dev.turbojet.nn;
 
+import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.TensorSource;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
 

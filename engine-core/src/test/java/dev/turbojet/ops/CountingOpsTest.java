@@ -1,7 +1,10 @@
-package dev.turbojet.profile;
+package dev.turbojet.ops;
 
 import dev.turbojet.clip.ClipTextModel;
-import dev.turbojet.ops.CountingOps;
+import dev.turbojet.profile.FlopTable;
+import dev.turbojet.profile.ModelSize;
+import dev.turbojet.profile.SyntheticModels;
+import dev.turbojet.profile.Workloads;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,6 @@
+/**
+ * 8-bit RGB images, PNG reading and writing with text chunks, resizing of init images.
+ *
+ * <p>May depend on: no other turbojet package.
+ */
+package dev.turbojet.image;
