@@ -305,14 +305,14 @@ public final class SdxlPipeline implements AutoCloseable {
         if (req.initImage().isPresent()) {
             schedule = scheduler.img2img(req.steps(), req.strength());
             HostTensor encoded = encodeInitImage(req.initImage().get(), req.width(), req.height(), generator);
-            HostTensor init = repeatBatch(encoded, batch);
+            HostTensor init = HostMath.repeatBatch(encoded, batch);
             noise = generator.randn(latentShape);
             latents = schedule.addNoise(init, noise, 0);
             vaeEncode = Duration.ofNanos(System.nanoTime() - vaeStart);
         } else {
             schedule = scheduler.schedule(req.steps());
             noise = req.initialNoise().orElseGet(() -> generator.randn(latentShape));
-            latents = scale(noise, schedule.initNoiseSigma());
+            latents = HostMath.scale(noise, schedule.initNoiseSigma());
         }
         if (tracing) listener.onStart(noise, latents, schedule.timesteps());
 
@@ -326,7 +326,7 @@ public final class SdxlPipeline implements AutoCloseable {
             Tensor x = ops.upload(input);
             if (cfg) x = ops.concat(0, x, x);
             HostTensor eps = ops.download(predictNoise(x, t, c, timeIds));
-            if (cfg) eps = guide(eps, (float) req.guidanceScale());
+            if (cfg) eps = HostMath.guide(eps, (float) req.guidanceScale());
             HostTensor stepNoise = generator.randn(latents.shape());
             Schedule.StepResult result = schedule.step(i, eps, latents, stepNoise);
             latents = result.prevSample();
@@ -340,9 +340,9 @@ public final class SdxlPipeline implements AutoCloseable {
         long decodeStart = System.nanoTime();
         HostTensor pixels;
         if (taesd.isPresent()) {
-            pixels = clampUnit(vaeOps.download(taesd.get().decode(vaeOps, vaeOps.upload(latents))));
+            pixels = HostMath.clampUnit(vaeOps.download(taesd.get().decode(vaeOps, vaeOps.upload(latents))));
         } else {
-            HostTensor z = divide(latents, vae.config().scalingFactor());
+            HostTensor z = HostMath.divide(latents, vae.config().scalingFactor());
             pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
         }
         requireFinite(pixels);
@@ -355,8 +355,8 @@ public final class SdxlPipeline implements AutoCloseable {
             GenerationInfo info = new GenerationInfo(req.prompts().get(b), cfg ? req.negativePrompt(b) : "",
                     req.seed(), req.steps(), req.width(), req.height(), req.guidanceScale(), modelName, SCHEDULER,
                     software());
-            out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), row(pixels, b),
-                    row(latents, b), info, timings));
+            out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), HostMath.row(pixels, b),
+                    HostMath.row(latents, b), info, timings));
         }
         return out;
     }
@@ -459,55 +459,7 @@ public final class SdxlPipeline implements AutoCloseable {
         HostTensor pixels = new HostTensor(Shape.of(1, 3, height, width), data);
         LatentDistribution dist = vae.encode(vaeOps, vaeOps.upload(pixels));
         HostTensor sample = dist.sample(generator.randn(dist.mean().shape()));   // latent_dist.sample(generator)
-        return scale(sample, vae.config().scalingFactor());
-    }
-
-    /** uncond + g (cond - uncond) over eps [2B, ...] = [uncond; cond] -> [B, ...]. */
-    private static HostTensor guide(HostTensor eps, float g) {
-        long[] d = eps.shape().dims();
-        int half = eps.data().length / 2;
-        d[0] /= 2;
-        float[] e = eps.data();
-        float[] out = new float[half];
-        for (int i = 0; i < half; i++) out[i] = e[i] + g * (e[half + i] - e[i]);
-        return new HostTensor(Shape.of(d), out);
-    }
-
-    private static HostTensor repeatBatch(HostTensor one, int batch) {
-        long[] d = one.shape().dims();
-        int n = one.data().length;
-        float[] out = new float[n * batch];
-        for (int b = 0; b < batch; b++) System.arraycopy(one.data(), 0, out, b * n, n);
-        d[0] = batch;
-        return new HostTensor(Shape.of(d), out);
-    }
-
-    private static HostTensor scale(HostTensor x, float s) {
-        float[] in = x.data();
-        float[] out = new float[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] * s;
-        return new HostTensor(x.shape(), out);
-    }
-
-    private static HostTensor clampUnit(HostTensor x) {
-        float[] in = x.data();
-        float[] out = new float[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = Math.clamp(in[i], 0f, 1f);
-        return new HostTensor(x.shape(), out);
-    }
-
-    private static HostTensor divide(HostTensor x, float s) {
-        float[] in = x.data();
-        float[] out = new float[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] / s;
-        return new HostTensor(x.shape(), out);
-    }
-
-    /** Row {@code b} of x, keeping a batch dim of 1. */
-    private static HostTensor row(HostTensor x, int b) {
-        long[] d = x.shape().dims();
-        d[0] = 1;
-        return x.get(b).reshape(Shape.of(d));
+        return HostMath.scale(sample, vae.config().scalingFactor());
     }
 
     /** "turbojet 0.1.0" from the jar manifest, "turbojet (development build)" from classes. */
