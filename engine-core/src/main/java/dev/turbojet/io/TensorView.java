@@ -46,6 +46,42 @@ public record TensorView(String name, DType dtype, Shape shape, MemorySegment da
         };
     }
 
+    /**
+     * The index of the first NaN or infinity, or -1 when every element is finite (always for integer
+     * types). Reads the exponent bits only; a large tensor is scanned in parallel chunks.
+     */
+    public long firstNonFinite() {
+        long n = numel();
+        if (!dtype.isFloatingPoint() || n == 0) return -1;
+        long chunk = 1 << 20;
+        if (n <= chunk) return firstNonFinite(0, n);
+        return java.util.stream.LongStream.range(0, (n + chunk - 1) / chunk).parallel()
+                .map(c -> firstNonFinite(c * chunk, Math.min(n, (c + 1) * chunk)))
+                .filter(i -> i >= 0).min().orElse(-1);
+    }
+
+    private long firstNonFinite(long from, long to) {
+        switch (dtype) {
+            case F32 -> {
+                for (long i = from; i < to; i++) if ((data.getAtIndex(I32, i) & 0x7f800000) == 0x7f800000) return i;
+            }
+            case F16 -> {
+                for (long i = from; i < to; i++) if ((data.getAtIndex(I16, i) & 0x7c00) == 0x7c00) return i;
+            }
+            case BF16 -> {
+                for (long i = from; i < to; i++) if ((data.getAtIndex(I16, i) & 0x7f80) == 0x7f80) return i;
+            }
+            case F64 -> {
+                for (long i = from; i < to; i++) {
+                    if ((data.getAtIndex(I64, i) & 0x7ff0000000000000L) == 0x7ff0000000000000L) return i;
+                }
+            }
+            default -> {
+            }
+        }
+        return -1;
+    }
+
     /** All elements widened to fp32 (exact for F16 and BF16). */
     public float[] toFloatArray() {
         int n = Math.toIntExact(numel());

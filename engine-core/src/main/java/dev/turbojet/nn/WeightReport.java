@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What a model load found wrong with a checkpoint: missing, misshapen, mistyped and unused tensors. */
+/** What a model load found wrong with a checkpoint: missing, misshapen, mistyped, non-finite and unused tensors. */
 public final class WeightReport {
     private static final int MAX_LISTED = 50;
     private final TensorSource source;
@@ -36,6 +36,11 @@ public final class WeightReport {
 
     synchronized void wrongType(String name, DType got) {
         problems.add("wrong dtype " + name + ": expected a floating-point type, checkpoint has " + got);
+    }
+
+    synchronized void nonFinite(String name, long index, float value) {
+        problems.add("not finite " + name + ": element " + index + " is " + value + " (the checkpoint is corrupt or was saved"
+                + " after a diverged step)");
     }
 
     /** Names in the source that no part of the model asked for. */

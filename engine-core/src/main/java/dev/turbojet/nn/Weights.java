@@ -87,6 +87,11 @@ public final class Weights {
             report.wrongType(full, view.dtype());
             return new Unbound(full, want);
         }
+        long bad = view.firstNonFinite();
+        if (bad >= 0) {
+            report.nonFinite(full, bad, view.getFloat(bad));
+            return new Unbound(full, want);
+        }
         return ops.weight(view);
     }
 
