@@ -1,5 +1,7 @@
 package dev.turbojet.pipeline;
 
+import dev.turbojet.io.CheckpointException;
+import dev.turbojet.io.ModelComponent;
 import dev.turbojet.io.ModelFolder;
 import dev.turbojet.io.SafetensorsSource;
 import dev.turbojet.io.TensorSource;
@@ -18,10 +20,33 @@ final class FolderModelSource implements ModelSource {
     private final ModelConfig config;
     private final Map<Component, SafetensorsSource> open = new EnumMap<>(Component.class);
 
+    /** The pipeline classes whose folders hold what turbojet runs: SDXL's components. */
+    static final List<String> PIPELINES = List.of("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline");
+    /** Each model component turbojet builds, and the class model_index.json must name for it. */
+    static final Map<String, String> COMPONENTS = Map.of("unet", "UNet2DConditionModel", "vae", "AutoencoderKL",
+            "text_encoder", "CLIPTextModel", "text_encoder_2", "CLIPTextModelWithProjection");
+
     FolderModelSource(ModelFolder folder, List<Variant> variants) {
+        requireSdxl(folder);
         this.folder = folder;
         this.variants = variants.toArray(Variant[]::new);
         this.config = ModelConfig.fromFolder(folder);
+    }
+
+    /** A folder of another pipeline or with other model classes is refused, saying what is supported. */
+    static void requireSdxl(ModelFolder folder) {
+        String index = folder.root().resolve(ModelFolder.INDEX).toString();
+        if (!PIPELINES.contains(folder.className())) {
+            throw new CheckpointException(index + ": _class_name " + folder.className() + " is not supported: turbojet runs "
+                    + String.join(" and ", PIPELINES) + " folders (SDXL, SDXL Turbo)");
+        }
+        for (ModelComponent c : folder.components()) {
+            String expected = COMPONENTS.get(c.name());
+            if (expected != null && !expected.equals(c.className())) {
+                throw new CheckpointException(index + ": " + c.name() + " is " + c.className() + "; turbojet runs " + expected
+                        + " there");
+            }
+        }
     }
 
     @Override
