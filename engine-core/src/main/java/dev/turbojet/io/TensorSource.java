@@ -16,4 +16,12 @@ public interface TensorSource {
 
     /** Where the tensors come from, for messages ("tiny-sdxl/unet/diffusion_pytorch_model.safetensors"). */
     String description();
+
+    /**
+     * What to tell the user when tensors have other shapes than the model asks for, where this source
+     * knows better than the list of shapes (a single file read with configs it was not made for).
+     */
+    default Optional<String> shapeMismatchHint() {
+        return Optional.empty();
+    }
 }

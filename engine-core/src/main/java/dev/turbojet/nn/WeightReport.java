@@ -17,6 +17,7 @@ public final class WeightReport {
     private final TensorSource source;
     private final Set<String> used = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
+    private int misshapen;
 
     WeightReport(TensorSource source) {
         this.source = source;
@@ -31,6 +32,7 @@ public final class WeightReport {
     }
 
     synchronized void misshapen(String name, Shape want, Shape got) {
+        misshapen++;
         problems.add("wrong shape " + name + ": expected " + want + ", checkpoint has " + got);
     }
 
@@ -56,7 +58,11 @@ public final class WeightReport {
         return all;
     }
 
-    /** Throws one exception listing every problem (the first {@value MAX_LISTED}), or returns. */
+    /**
+     * Throws one exception listing every problem (the first {@value MAX_LISTED}), or returns. Where the
+     * source has a {@link TensorSource#shapeMismatchHint} and shapes differ, the message is that hint and
+     * the counts in one line, and the list is the exception's cause.
+     */
     public void check() {
         List<String> all = problems();
         if (all.isEmpty()) return;
@@ -64,6 +70,12 @@ public final class WeightReport {
                 .append(all.size()).append(" problem(s) binding the checkpoint to the model:");
         all.stream().limit(MAX_LISTED).forEach(p -> msg.append("\n  ").append(p));
         if (all.size() > MAX_LISTED) msg.append("\n  ... and ").append(all.size() - MAX_LISTED).append(" more");
-        throw new CheckpointException(msg.toString());
+        CheckpointException list = new CheckpointException(msg.toString());
+        var hint = source.shapeMismatchHint();
+        if (misshapen > 0 && hint.isPresent()) {
+            throw new CheckpointException(source.description() + ": " + hint.get() + " (" + misshapen + " tensor(s) of other"
+                    + " shapes, " + all.size() + " problem(s) in all; --verbose lists them)", list);
+        }
+        throw list;
     }
 }

@@ -55,9 +55,12 @@ public class ModelSourceTest {
     void aSingleFileWithTheWrongConfigsFailsNamingThem(@TempDir Path dir) throws IOException {
         Path file = TinySingleFile.write(ReferenceKit.tiny(), dir.resolve("tiny_sdxl.safetensors"));
         // the bundled SDXL Turbo configs describe the full-size model: the tiny file's shapes do not fit them
-        RuntimeException e = assertThrows(RuntimeException.class,
+        CheckpointException e = assertThrows(CheckpointException.class,
                 () -> SdxlPipeline.load(file, new CpuOps(), PipelineOptions.defaults()));
-        assertTrue(e instanceof CheckpointException || e instanceof IllegalArgumentException, e.toString());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().contains(": its shapes differ from those of the bundled SDXL Turbo configs, so it is another model:"
+                + " give the folder of its diffusers configs (--config-from DIR, ResolveOptions.withConfigFolder) ("), e.getMessage());
+        assertTrue(e.getCause().getMessage().contains("wrong shape "), "the list is the cause: " + e.getCause().getMessage());
     }
 
     @Test

@@ -167,6 +167,12 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         public String description() {
             return file.description() + " as " + component.folder() + " (single-file layout)";
         }
+
+        @Override
+        public Optional<String> shapeMismatchHint() {
+            return Optional.of("its shapes differ from those of the " + configs().origin() + ", so it is another model:"
+                    + " give the folder of its diffusers configs (--config-from DIR, ResolveOptions.withConfigFolder)");
+        }
     }
 
     /** A row-major [rows, cols] matrix of any element size as [cols, rows], in this checkpoint's arena. */
