@@ -114,7 +114,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--negative", paramLabel = "TEXT", defaultValue = "", description = "Negative prompt (used when --guidance > 1).")
     String negative;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Images to make from the prompt in one run, 1 to " + GenerationRequest.MAX_BATCH + ". Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "1", description = "Images to make from the prompt in one run, 1 to " + GenerationRequest.MAX_BATCH + ". The whole batch's noise"
+                    + " comes from one generator seeded with --seed (as in diffusers), so image i is reproduced by the same seed,"
+                    + " batch size and position; each PNG records them (Seed, Batch size, Batch pos). Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "turbojet-{seed}.png",

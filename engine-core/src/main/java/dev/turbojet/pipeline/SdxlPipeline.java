@@ -354,7 +354,7 @@ public final class SdxlPipeline implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             GenerationInfo info = new GenerationInfo(req.prompts().get(b), cfg ? req.negativePrompt(b) : "",
                     req.seed(), req.steps(), req.width(), req.height(), req.guidanceScale(), modelName, SCHEDULER,
-                    software());
+                    software(), batch, b);
             out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), HostMath.row(pixels, b),
                     HostMath.row(latents, b), info, timings));
         }

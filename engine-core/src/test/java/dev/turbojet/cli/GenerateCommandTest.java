@@ -52,10 +52,11 @@ class GenerateCommandTest {
         assertEquals("64", png.text().get("width"));
         assertEquals(TINY, png.text().get("model"));
         assertTrue(png.text().get("software").startsWith("turbojet "), png.text().toString());
+        assertFalse(png.text().containsKey("batch_size") || png.text().get("parameters").contains("Batch"), "an image made alone");
     }
 
     @Test
-    void autoBackendSaysItRunsOnTheCpuAndBatchesNumberTheFiles(@TempDir Path dir) {
+    void autoBackendSaysItRunsOnTheCpuAndBatchesNumberTheFiles(@TempDir Path dir) throws IOException {
         CliRun r = generate("--batch", "2", "--steps", "2", "--out", dir.resolve("img.png").toString());
         assertEquals(0, r.exitCode(), r.err());
         // one line: why CUDA cannot run here, and that the CPU does instead
@@ -64,6 +65,12 @@ class GenerateCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("img-0.png")));
         assertTrue(Files.isRegularFile(dir.resolve("img-1.png")));
         assertTrue(r.out().contains("step 2/2"), r.out());
+        for (int i = 0; i < 2; i++) {               // what reproduces each image: the seed, the batch size and the position
+            PngImage png = PngReader.read(dir.resolve("img-" + i + ".png"));
+            assertTrue(png.text().get("parameters").contains("Seed: 1001, Size: 64x64, Batch size: 2, Batch pos: " + i + ","),
+                    png.text().get("parameters"));
+            assertEquals(Integer.toString(i), png.text().get("batch_index"));
+        }
     }
 
     @Test
