@@ -1,6 +1,6 @@
 package dev.turbojet.cli;
 
-import dev.turbojet.image.PngReader;
+import dev.turbojet.image.ImageFiles;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.hub.ConsoleProgress;
 import dev.turbojet.io.ModelFolder;
@@ -35,6 +35,8 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -128,8 +130,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "cpu, cuda, or auto (cuda when available, else cpu). Default: ${DEFAULT-VALUE}.")
     String backend;
 
-    @Option(names = "--init-image", paramLabel = "PNG",
-            description = "Start from this image (img2img), any size up to 8192x8192 pixels: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
+    @Option(names = "--init-image", paramLabel = "IMAGE",
+            description = "Start from this PNG or JPEG (img2img), any size up to 8192x8192 pixels: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
     Path initImage;
 
     @Option(names = "--strength", defaultValue = "0.5",
@@ -159,6 +161,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     enum Decoder { FULL, TAESD }
 
+    /** AUTOMATIC1111's and Compel's weighting: "(red:1.5)", "[red:0.8]", "(red)1.2", "red++". */
+    private static final Pattern WEIGHTED = Pattern.compile("[(\\[][^()\\[\\]]*:\\s*-?\\d*\\.?\\d+\\s*[)\\]]|\\)[0-9.]+|\\w[+-]{2,}");
+
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -177,6 +182,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long actualSeed = seed != null ? seed : GenerationRequest.randomSeed();
         String text = String.join(" ", prompt);
+        Matcher weighted = WEIGHTED.matcher(text);
+        if (weighted.find()) {
+            stderr.println(name + ": warning: prompt weighting such as '" + weighted.group()
+                    + "' is not supported; the prompt is encoded as written, brackets and numbers included");
+        }
         GenerationRequest.Builder builder = GenerationRequest.builder(Collections.nCopies(batch, text))
                 .negativePrompt(negative).guidanceScale(guidance).steps(steps).size(width, height).seed(actualSeed);
         if (initImage != null) builder.initImage(readImage(initImage), strength);
@@ -215,7 +225,7 @@ final class GenerateCommand implements Callable<Integer> {
         stdout.flush();
 
         GenerationListener progress = p -> {
-            stdout.printf(Locale.ROOT, "step %d/%d  t=%.0f  %.2f s%n", p.step() + 1, p.total(), p.timestep(),
+            stdout.printf(Locale.ROOT, "step %d/%d  timestep %.0f  %.2f s since the start%n", p.step() + 1, p.total(), p.timestep(),
                     p.elapsed().toNanos() / 1e9);
             stdout.flush();
             if (previews.isPresent()) writePreviews(previews.get(), p, stdout);
@@ -248,7 +258,8 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("--preview " + preview + ": cannot write: " + e.getMessage(), e);
         }
-        stdout.println("preview " + preview.resolve("step-" + (p.step() + 1) + (shown.size() > 1 ? "-{i}" : "") + ".png"));
+        String first = "step-" + (p.step() + 1) + (shown.size() > 1 ? "-0" : "") + ".png";
+        stdout.println("preview " + preview.resolve(first) + (shown.size() > 1 ? " (and -1 to -" + (shown.size() - 1) + ")" : ""));
         stdout.flush();
     }
 
@@ -298,7 +309,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private static RgbImage readImage(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--init-image " + file + ": no such file");
-        return PngReader.read(file).image();
+        return ImageFiles.read(file);
     }
 
     /** {@code pattern} with {seed} and {i} filled in; a batch without {i} gets "-i" before the extension. */

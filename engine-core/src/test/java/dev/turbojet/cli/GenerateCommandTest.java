@@ -65,6 +65,7 @@ class GenerateCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("img-0.png")));
         assertTrue(Files.isRegularFile(dir.resolve("img-1.png")));
         assertTrue(r.out().contains("step 2/2"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("step 2/2  timestep \\d+  \\d+\\.\\d\\d s since the start")), r.out());
         for (int i = 0; i < 2; i++) {               // what reproduces each image: the seed, the batch size and the position
             PngImage png = PngReader.read(dir.resolve("img-" + i + ".png"));
             assertTrue(png.text().get("parameters").contains("Seed: 1001, Size: 64x64, Batch size: 2, Batch pos: " + i + ","),
@@ -147,6 +148,34 @@ class GenerateCommandTest {
         CliRun second = generate("--backend", "cpu", "--out", out);
         assertTrue(first.out().contains("wrote " + out + "\n"), first.out());
         assertTrue(second.out().contains("wrote " + out + " (replacing the file that was there)"), second.out());
+    }
+
+    @Test
+    void promptWeightingIsNotSilentlyTakenLiterally(@TempDir Path dir) {
+        CliRun r = CliRun.of("generate", "a (red:1.5) fox", "--model", dir.resolve("no-model").toString(), "--backend", "cpu",
+                "--out", dir.resolve("x.png").toString());
+        assertTrue(r.err().startsWith("turbojet generate: warning: prompt weighting such as '(red:1.5)' is not supported;"
+                + " the prompt is encoded as written, brackets and numbers included\n"), r.err());
+        CliRun plain = CliRun.of("generate", "a red fox (in the snow)", "--model", dir.resolve("no-model").toString(),
+                "--backend", "cpu", "--out", dir.resolve("x.png").toString());
+        assertFalse(plain.err().contains("warning"), plain.err());
+    }
+
+    @Test
+    void aJpegInitImageIsRead(@TempDir Path dir) throws IOException {
+        java.awt.image.BufferedImage jpeg = new java.awt.image.BufferedImage(40, 24, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) for (int x = 0; x < 40; x++) jpeg.setRGB(x, y, (x * 6) << 16 | (y * 10) << 8 | 128);
+        Path file = dir.resolve("photo.jpg");
+        assertTrue(javax.imageio.ImageIO.write(jpeg, "jpg", file.toFile()));
+        dev.turbojet.image.RgbImage read = dev.turbojet.image.ImageFiles.read(file);
+        assertEquals(40, read.width());
+        assertEquals(24, read.height());
+        assertTrue(Math.abs((read.rgb()[3 * 39] & 0xff) - 39 * 6) < 12, "red of the last pixel of row 0, JPEG-close");
+        CliRun r = generate("--backend", "cpu", "--init-image", file.toString(), "--strength", "0.5", "--steps", "2",
+                "--out", dir.resolve("from-jpeg.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        Path text = Files.writeString(dir.resolve("notes.jpg"), "not an image");
+        assertError(text + ": not a PNG or JPEG file", generate("--init-image", text.toString()));
     }
 
     @Test
