@@ -79,7 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
     List<String> prompt;
 
     @Option(names = "--model", paramLabel = "PATH_OR_REPO_ID", defaultValue = DEFAULT_MODEL,
-            description = "A diffusers model folder, a single-file .safetensors checkpoint or a repository id. Default: ${DEFAULT-VALUE}.")
+            description = "A diffusers model folder, a single-file checkpoint (safetensors) or a repository id. Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--config-from", paramLabel = "DIR",

@@ -32,7 +32,8 @@ public final class Main implements Runnable {
         ErrorHandler errors = new ErrorHandler();
         CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
         return new CommandLine(new Main())
-                .setUsageHelpAutoWidth(true)                       // the terminal's width, so lines break between words
+                .setUsageHelpWidth(100)
+                .setUsageHelpAutoWidth(true)                       // or the terminal's width, where there is one
                 .setUsageHelpLongOptionsMaxWidth(30)
                 .setExecutionExceptionHandler(errors)
                 .setParameterExceptionHandler(errors)
