@@ -359,7 +359,7 @@ public final class ClipTokenizer {
         try {
             return new ObjectMapper().readTree(text);
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": not valid JSON: " + dev.turbojet.io.ConfigJson.problem(e), e);
         }
     }
 

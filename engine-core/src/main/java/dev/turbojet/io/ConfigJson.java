@@ -34,11 +34,24 @@ public record ConfigJson(JsonNode root, String origin) {
         }
     }
 
+    /**
+     * What is wrong with unparsable JSON, in one line: "line 1, column 19: Unexpected character ..." for a
+     * parser error (without the parser's second line about its source), else the exception's message.
+     */
+    public static String problem(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JacksonException j) {
+            var at = j.getLocation();
+            String where = at == null || at.getLineNr() < 0 ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+            return where + j.getOriginalMessage();
+        }
+        return e.getMessage();
+    }
+
     public static ConfigJson parse(String json, String origin) {
         try {
             return new ConfigJson(JSON.readTree(json), origin);
         } catch (IOException e) {
-            throw new CheckpointException(origin + ": not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(origin + ": not valid JSON: " + problem(e), e);
         }
     }
 
@@ -46,7 +59,7 @@ public record ConfigJson(JsonNode root, String origin) {
         try {
             return new ConfigJson(JSON.readTree(json), origin);
         } catch (IOException e) {
-            throw new CheckpointException(origin + ": not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(origin + ": not valid JSON: " + problem(e), e);
         }
     }
 

@@ -114,7 +114,7 @@ public final class ModelFolder {
             throw new CheckpointException(root + ": no " + INDEX + ", so not a diffusers model folder"
                     + (Files.isDirectory(root) ? " (it holds " + WeightFile.listing(root) + ")" : " (no such folder)"), e);
         } catch (JacksonException e) {
-            throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new CheckpointException(index + ": not valid JSON: " + ConfigJson.problem(e), e);
         } catch (IOException e) {
             throw new CheckpointException(index + ": cannot read: " + e, e);
         }

@@ -88,7 +88,7 @@ public final class ShardedSafetensors implements SafetensorsSource {
         } catch (NoSuchFileException e) {
             throw new SafetensorsException(index, SafetensorsFile.missingFileMessage(index), e);
         } catch (JacksonException e) {
-            throw new SafetensorsException(index, "index is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new SafetensorsException(index, "index is not valid JSON: " + ConfigJson.problem(e), e);
         } catch (IOException e) {
             throw new SafetensorsException(index, "cannot read: " + e, e);
         }

@@ -94,7 +94,7 @@ public record GoldenFile(Path path, SafetensorsFile file) implements AutoCloseab
         try {
             return Optional.ofNullable(JSON.readTree(json.toFile()));
         } catch (IOException e) {
-            throw new CheckpointException(json + ": not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(json + ": not valid JSON: " + dev.turbojet.io.ConfigJson.problem(e), e);
         }
     }
 

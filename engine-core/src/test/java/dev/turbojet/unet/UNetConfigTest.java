@@ -133,6 +133,10 @@ class UNetConfigTest {
         var in = new ByteArrayInputStream("{\"in_channels\": ".getBytes(StandardCharsets.UTF_8));
         CheckpointException e = assertThrows(CheckpointException.class, () -> UNetConfig.parse(in, "x/unet/config.json"));
         assertTrue(e.getMessage().startsWith("x/unet/config.json"), e.getMessage());
+        var bad = new ByteArrayInputStream("{\"in_channels\": 4,, }".getBytes(StandardCharsets.UTF_8));
+        CheckpointException comma = assertThrows(CheckpointException.class, () -> UNetConfig.parse(bad, "x/unet/config.json"));
+        assertEquals("x/unet/config.json: not valid JSON: line 1, column 19: Unexpected character (',' (code 44)): was expecting"
+                + " double-quote to start field name", comma.getMessage(), "one line, without the parser's note on its source");
     }
 
     @Test
