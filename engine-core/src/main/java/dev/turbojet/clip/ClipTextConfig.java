@@ -20,16 +20,16 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
                              int projectionDim, int bosTokenId, int eosTokenId, int padTokenId,
                              boolean withProjection) {
     public ClipTextConfig {
-        positive("hidden_size", hiddenSize);
-        positive("intermediate_size", intermediateSize);
+        ConfigJson.requireWidth("hidden_size", hiddenSize);
+        ConfigJson.requireWidth("intermediate_size", intermediateSize);
         positive("num_hidden_layers", numHiddenLayers);
         if (numHiddenLayers > ConfigJson.MAX_LAYERS) {
             throw ConfigJson.unsupported("num_hidden_layers", numHiddenLayers, "at most " + ConfigJson.MAX_LAYERS);
         }
         positive("num_attention_heads", numAttentionHeads);
-        positive("max_position_embeddings", maxPositionEmbeddings);
-        positive("vocab_size", vocabSize);
-        positive("projection_dim", projectionDim);
+        ConfigJson.requireWidth("max_position_embeddings", maxPositionEmbeddings);
+        ConfigJson.requireWidth("vocab_size", vocabSize);
+        ConfigJson.requireWidth("projection_dim", projectionDim);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new CheckpointException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
         }

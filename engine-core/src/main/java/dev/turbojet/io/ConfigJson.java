@@ -80,6 +80,18 @@ public record ConfigJson(JsonNode root, String origin) {
      */
     public static final int MAX_LAYERS = 256;
 
+    /**
+     * The widest a config may make a tensor dimension (channels, hidden sizes, vocabulary): 2^20, so that
+     * products such as 4 x width stay far inside an int. Real models stay under 2^18.
+     */
+    public static final int MAX_WIDTH = 1 << 20;
+
+    /** {@code value} of {@code key} in 1..{@link #MAX_WIDTH}, else a CheckpointException naming both. */
+    public static int requireWidth(String key, int value) {
+        if (value <= 0 || value > MAX_WIDTH) throw unsupported(key, value, "must be in 1.." + MAX_WIDTH);
+        return value;
+    }
+
     public static CheckpointException unsupported(String key, Object value, String why) {
         return new CheckpointException(key + " " + value + " is not supported (" + why + ")");
     }

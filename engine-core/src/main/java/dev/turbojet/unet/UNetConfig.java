@@ -82,12 +82,16 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         requireSize("transformer_layers_per_block", transformerLayersPerBlock, n);
         requireSize("attention_head_dim", attentionHeads, n);
         for (int c : blockOutChannels) {
-            if (c <= 0) throw unsupported("block_out_channels", blockOutChannels, "every width must be positive");
+            if (c <= 0 || c > ConfigJson.MAX_WIDTH) {
+                throw unsupported("block_out_channels", blockOutChannels, "every width must be in 1.." + ConfigJson.MAX_WIDTH);
+            }
         }
         if (normNumGroups <= 0) throw unsupported("norm_num_groups", normNumGroups, "must be positive");
-        if (inChannels <= 0) throw unsupported("in_channels", inChannels, "must be positive");
-        if (outChannels <= 0) throw unsupported("out_channels", outChannels, "must be positive");
-        if (crossAttentionDim <= 0) throw unsupported("cross_attention_dim", crossAttentionDim, "must be positive");
+        ConfigJson.requireWidth("in_channels", inChannels);
+        ConfigJson.requireWidth("out_channels", outChannels);
+        ConfigJson.requireWidth("cross_attention_dim", crossAttentionDim);
+        ConfigJson.requireWidth("addition_time_embed_dim", additionTimeEmbedDim);
+        ConfigJson.requireWidth("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim);
         for (int i = 0; i < n; i++) {
             int c = blockOutChannels.get(i);
             if (c % normNumGroups != 0) {

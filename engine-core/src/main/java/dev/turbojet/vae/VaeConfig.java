@@ -21,7 +21,9 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
         blockOutChannels = List.copyOf(blockOutChannels);
         if (blockOutChannels.isEmpty()) throw new CheckpointException("block_out_channels is empty");
         for (int c : blockOutChannels) {
-            if (c <= 0) throw new CheckpointException("block_out_channels " + blockOutChannels + ": every width must be positive");
+            if (c <= 0 || c > ConfigJson.MAX_WIDTH) {
+                throw new CheckpointException("block_out_channels " + blockOutChannels + ": every width must be in 1.." + ConfigJson.MAX_WIDTH);
+            }
         }
         positive("norm_num_groups", normNumGroups);
         for (int c : blockOutChannels) {
@@ -30,9 +32,9 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
                         + " do not all split into norm_num_groups " + normNumGroups);
             }
         }
-        positive("in_channels", inChannels);
-        positive("out_channels", outChannels);
-        positive("latent_channels", latentChannels);
+        ConfigJson.requireWidth("in_channels", inChannels);
+        ConfigJson.requireWidth("out_channels", outChannels);
+        ConfigJson.requireWidth("latent_channels", latentChannels);
         positive("layers_per_block", layersPerBlock);
         if (layersPerBlock > ConfigJson.MAX_LAYERS) {
             throw new CheckpointException("layers_per_block " + layersPerBlock + " is not supported (at most " + ConfigJson.MAX_LAYERS + ")");
