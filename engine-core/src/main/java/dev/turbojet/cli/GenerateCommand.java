@@ -1,6 +1,7 @@
 package dev.turbojet.cli;
 
 import dev.turbojet.image.ImageFiles;
+import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.hub.ConsoleProgress;
 import dev.turbojet.io.ModelFolder;
@@ -210,6 +211,7 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.println("loading " + source.description());
             stdout.flush();
             pipeline = SdxlPipeline.load(source, ops, options);
+            for (Component c : Component.values()) stdout.println("  " + c.folder() + ": " + source.weights(c).description());
         }
         try (pipeline) {
             return generate(pipeline, ops, builder, actualSeed, taesdFile, loadStart, stdout);

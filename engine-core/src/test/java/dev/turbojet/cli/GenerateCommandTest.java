@@ -179,6 +179,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void theWeightFilesReadAreNamed(@TempDir Path dir) throws IOException {
+        Path model = ReferenceKit.tinyWithFp16Variant(dir.resolve("model"));
+        CliRun r = CliRun.of("generate", "a cat", "--model", model.toString(), "--variant", "fp16", "--backend", "cpu",
+                "--width", "64", "--height", "64", "--out", dir.resolve("x.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("  unet: " + model.resolve("unet/diffusion_pytorch_model.fp16.safetensors")), r.out());
+        assertTrue(r.out().contains("  text_encoder_2: " + model.resolve("text_encoder_2/model.fp16.safetensors")), r.out());
+    }
+
+    @Test
     void longPromptWarnsOnStderr(@TempDir Path dir) {
         CliRun r = CliRun.of("generate", "word ".repeat(90).trim(), "--model", TINY, "--width", "64", "--height", "64",
                 "--backend", "cpu", "--seed", "1", "--out", dir.resolve("long.png").toString());
