@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -103,8 +102,8 @@ class SafetensorsFuzzTest {
         if (declared < 0 || declared > b.length - 8) return b;
         String json = new String(b, 8, (int) declared, StandardCharsets.UTF_8);
         String edited = switch (r.nextInt(4)) {
-            case 0 -> replaceOne(r, json, NUMBER, () -> Long.toString(Fuzz.interestingNumber(r)));
-            case 1 -> replaceOne(r, json, STRING, () -> NAMES[r.nextInt(NAMES.length)]);
+            case 0 -> Fuzz.replaceMatch(r, json, NUMBER, () -> Long.toString(Fuzz.interestingNumber(r)));
+            case 1 -> Fuzz.replaceMatch(r, json, STRING, () -> NAMES[r.nextInt(NAMES.length)]);
             case 2 -> {
                 int at = r.nextInt(json.length() + 1);
                 yield json.substring(0, at) + "{}[]:,\"-0.e".charAt(r.nextInt(11)) + json.substring(at);
@@ -120,16 +119,5 @@ class SafetensorsFuzzTest {
         ByteBuffer out = ByteBuffer.allocate(8 + header.length + rest).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(r.nextInt(10) == 0 ? declared : header.length).put(header).put(b, 8 + (int) declared, rest);
         return out.array();
-    }
-
-    private static String replaceOne(SplittableRandom r, String s, Pattern p, java.util.function.Supplier<String> with) {
-        Matcher m = p.matcher(s);
-        int count = 0;
-        while (m.find()) count++;
-        if (count == 0) return s;
-        int pick = r.nextInt(count);
-        m.reset();
-        for (int k = 0; k <= pick; k++) m.find();
-        return s.substring(0, m.start()) + with.get() + s.substring(m.end());
     }
 }

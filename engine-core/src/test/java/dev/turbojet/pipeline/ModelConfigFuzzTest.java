@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -74,14 +73,8 @@ class ModelConfigFuzzTest {
     /** A number or a string of the JSON replaced with an edge value. */
     static byte[] edit(SplittableRandom r, byte[] b) {
         String json = new String(b, StandardCharsets.UTF_8);
-        Matcher m = (r.nextBoolean() ? NUMBER : STRING).matcher(json);
-        int count = 0;
-        while (m.find()) count++;
-        if (count == 0) return b;
-        int pick = r.nextInt(count);
-        m.reset();
-        for (int k = 0; k <= pick; k++) m.find();
-        String value = r.nextInt(3) == 0 ? Long.toString(Fuzz.interestingNumber(r)) : VALUES[r.nextInt(VALUES.length)];
-        return (json.substring(0, m.start()) + value + json.substring(m.end())).getBytes(StandardCharsets.UTF_8);
+        Pattern which = r.nextBoolean() ? NUMBER : STRING;
+        return Fuzz.replaceMatch(r, json, which, () -> r.nextInt(3) == 0 ? Long.toString(Fuzz.interestingNumber(r))
+                : VALUES[r.nextInt(VALUES.length)]).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -95,6 +95,18 @@ public final class Fuzz {
         return b;
     }
 
+    /** {@code s} with one of {@code p}'s matches, picked at random, replaced by {@code with}'s value; {@code s} when none. */
+    public static String replaceMatch(SplittableRandom r, String s, java.util.regex.Pattern p, java.util.function.Supplier<String> with) {
+        java.util.regex.Matcher m = p.matcher(s);
+        int count = 0;
+        while (m.find()) count++;
+        if (count == 0) return s;
+        int pick = r.nextInt(count);
+        m.reset();
+        for (int k = 0; k <= pick; k++) m.find();
+        return s.substring(0, m.start()) + with.get() + s.substring(m.end());
+    }
+
     /** Values an untrusted number is most likely to be wrong with. */
     public static long interestingNumber(SplittableRandom r) {
         long[] edge = {0, 1, -1, 2, 7, 8, 255, 256, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32,
