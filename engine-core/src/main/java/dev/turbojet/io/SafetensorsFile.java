@@ -14,16 +14,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * One safetensors file, memory-mapped read-only into a shared arena: the header is parsed and
  * validated when the file opens, and each tensor is a zero-copy {@link TensorView} slice of the
  * mapping. Layout: 8-byte little-endian header length N, N bytes of JSON, then the data section.
  */
-public final class SafetensorsFile implements SafetensorsSource {
+public final class SafetensorsFile extends MappedTensors {
     /** Headers larger than this are refused before anything is allocated (the format's own limit). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
@@ -31,16 +28,13 @@ public final class SafetensorsFile implements SafetensorsSource {
     private final Arena arena;
     private final SafetensorsHeader header;
     private final long dataOffset;
-    private final Map<String, TensorView> views;
-    private final SortedSet<String> names;
 
     private SafetensorsFile(Path path, Arena arena, SafetensorsHeader header, long dataOffset, Map<String, TensorView> views) {
+        super(views);
         this.path = path;
         this.arena = arena;
         this.header = header;
         this.dataOffset = dataOffset;
-        this.views = views;
-        this.names = Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
     }
 
     /** Opens, validates and maps {@code path}; every fault is a {@link SafetensorsException}. */
@@ -127,7 +121,7 @@ public final class SafetensorsFile implements SafetensorsSource {
 
     /** Every tensor, sorted by name. */
     public List<TensorView> tensors() {
-        return List.copyOf(views.values());
+        return views();
     }
 
     @Override
@@ -138,16 +132,6 @@ public final class SafetensorsFile implements SafetensorsSource {
     @Override
     public Map<String, String> metadata() {
         return header.metadata();
-    }
-
-    @Override
-    public SortedSet<String> names() {
-        return names;
-    }
-
-    @Override
-    public Optional<TensorView> find(String name) {
-        return Optional.ofNullable(views.get(name));
     }
 
     @Override
@@ -162,6 +146,6 @@ public final class SafetensorsFile implements SafetensorsSource {
 
     @Override
     public String toString() {
-        return "SafetensorsFile[" + path + ", " + views.size() + " tensors]";
+        return "SafetensorsFile[" + path + ", " + names().size() + " tensors]";
     }
 }

@@ -15,33 +15,27 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A checkpoint split over several safetensors files, described by an index
  * ({@code model.safetensors.index.json}: {@code {"metadata": {...}, "weight_map": {tensor: shard}}}).
  * Every shard is opened and every weight_map entry checked against its shard when the index opens.
  */
-public final class ShardedSafetensors implements SafetensorsSource {
+public final class ShardedSafetensors extends MappedTensors {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     private final Path index;
     private final Map<String, String> metadata;
     private final List<SafetensorsFile> shards;
-    private final Map<String, TensorView> views;
-    private final SortedSet<String> names;
 
     private ShardedSafetensors(Path index, Map<String, String> metadata, List<SafetensorsFile> shards,
                                Map<String, TensorView> views) {
+        super(views);
         this.index = index;
         this.metadata = metadata;
         this.shards = shards;
-        this.views = views;
-        this.names = Collections.unmodifiableSortedSet(new TreeSet<>(views.keySet()));
     }
 
     /** Opens the index and every shard it names (resolved beside the index). */
@@ -136,16 +130,6 @@ public final class ShardedSafetensors implements SafetensorsSource {
     @Override
     public Map<String, String> metadata() {
         return metadata;
-    }
-
-    @Override
-    public SortedSet<String> names() {
-        return names;
-    }
-
-    @Override
-    public Optional<TensorView> find(String name) {
-        return Optional.ofNullable(views.get(name));
     }
 
     @Override
