@@ -1,7 +1,6 @@
 package dev.turbojet.cli;
 
 import dev.turbojet.image.ImageFiles;
-import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.hub.ConsoleProgress;
 import dev.turbojet.io.ModelFolder;
@@ -210,8 +209,10 @@ final class GenerateCommand implements Callable<Integer> {
             if (decoder == Decoder.TAESD) options = options.withTaesdDecoder(taesdFile.orElseThrow());
             stdout.println("loading " + source.description());
             stdout.flush();
-            pipeline = SdxlPipeline.load(source, ops, options);
-            for (Component c : Component.values()) stdout.println("  " + c.folder() + ": " + source.weights(c).description());
+            pipeline = SdxlPipeline.load(source, ops, options.withProgress(line -> {
+                stdout.println("  " + line);
+                stdout.flush();
+            }));
         }
         try (pipeline) {
             return generate(pipeline, ops, builder, actualSeed, taesdFile, loadStart, stdout);

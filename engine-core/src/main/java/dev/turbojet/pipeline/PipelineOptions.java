@@ -30,13 +30,15 @@ import java.util.logging.Logger;
  * @param checkEachOp  wait for every op and check its output for NaN and infinity, so a GPU fault or the
  *                     first non-finite value is pinned to the op that caused it ({@link dev.turbojet.ops.CheckedOps});
  *                     slow, for finding faults
+ * @param progress     told, as the load goes, which component is being read from where ("unet from
+ *                     .../unet/diffusion_pytorch_model.fp16.safetensors"); default: nothing
  * @param graphs       record the UNet's denoise once per shape and replay it at every step where the backend
  *                     can ({@link Ops#prepare}: CUDA graphs), instead of launching each of its kernels; off by
  *                     default until measured on a GPU, and ignored while each op is checked
  */
 public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Optional<String> modelName,
                               Consumer<String> warnings, Optional<Path> taesdDecoder, boolean checkEachOp,
-                              boolean graphs) {
+                              boolean graphs, Consumer<String> progress) {
     private static final Logger LOG = Logger.getLogger(SdxlPipeline.class.getName());
 
     public PipelineOptions {
@@ -46,41 +48,47 @@ public record PipelineOptions(List<Variant> variants, Optional<Ops> vaeOps, Opti
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(warnings, "warnings");
         Objects.requireNonNull(taesdDecoder, "taesdDecoder");
+        Objects.requireNonNull(progress, "progress");
     }
 
     /** Any variant (fp32 preferred), the VAE's backend chosen by the pipeline, warnings to java.util.logging. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false, false);
+        return new PipelineOptions(Variant.ANY, Optional.empty(), Optional.empty(), LOG::warning, Optional.empty(), false, false, line -> { });
     }
 
     public PipelineOptions withVariants(List<Variant> preference) {
-        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, graphs);
+        return new PipelineOptions(preference, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, graphs, progress);
     }
 
     public PipelineOptions withVaeOps(Ops ops) {
-        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder, checkEachOp, graphs);
+        return new PipelineOptions(variants, Optional.of(ops), modelName, warnings, taesdDecoder, checkEachOp, graphs, progress);
     }
 
     public PipelineOptions withModelName(String name) {
-        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder, checkEachOp, graphs);
+        return new PipelineOptions(variants, vaeOps, Optional.of(name), warnings, taesdDecoder, checkEachOp, graphs, progress);
     }
 
     public PipelineOptions withWarnings(Consumer<String> listener) {
-        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder, checkEachOp, graphs);
+        return new PipelineOptions(variants, vaeOps, modelName, listener, taesdDecoder, checkEachOp, graphs, progress);
     }
 
     /** Final decode with the TAESD decoder in {@code decoderFile} ({@code taesdxl_decoder.safetensors}). */
     public PipelineOptions withTaesdDecoder(Path decoderFile) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile), checkEachOp, graphs);
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, Optional.of(decoderFile), checkEachOp, graphs, progress);
     }
 
     /** Replays the UNet's denoise as a recorded graph where the backend can (see {@code graphs}). */
     public PipelineOptions withGraphs(boolean record) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, record);
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, record, progress);
+    }
+
+    /** Tells {@code listener} which component loads from where, as the load goes (see {@code progress}). */
+    public PipelineOptions withProgress(Consumer<String> listener) {
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, checkEachOp, graphs, listener);
     }
 
     /** Waits for every op and checks its output for NaN and infinity (see {@code checkEachOp}). */
     public PipelineOptions withEachOpChecked(boolean check) {
-        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, check, graphs);
+        return new PipelineOptions(variants, vaeOps, modelName, warnings, taesdDecoder, check, graphs, progress);
     }
 }

@@ -8,6 +8,7 @@ import dev.turbojet.image.ImageResize;
 import dev.turbojet.image.RgbImage;
 import dev.turbojet.io.CheckpointException;
 import dev.turbojet.io.ModelFolder;
+import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.singlefile.Component;
 import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.CheckedOps;
@@ -175,10 +176,11 @@ public final class SdxlPipeline implements AutoCloseable {
             throw new IllegalArgumentException(src.description() + ": the VAE's config sets force_upcast (it overflows in fp16), "
                     + "but it would run on " + vaeOps.describe() + "; give it a bf16 or fp32 backend (PipelineOptions.withVaeOps)");
         }
-        TextEncoders encoders = TextEncoders.load(ops, src.weights(Component.TEXT_ENCODER), cfg.textEncoder(),
-                src.weights(Component.TEXT_ENCODER_2), cfg.textEncoder2());
-        UNet2DCondition unet = UNet2DCondition.load(src.weights(Component.UNET), ops, cfg.unet());
-        AutoencoderKL vae = AutoencoderKL.load(src.weights(Component.VAE), vaeOps, cfg.vae());
+        TensorSource text1 = loading(opts, "text_encoder", src.weights(Component.TEXT_ENCODER));
+        TensorSource text2 = loading(opts, "text_encoder_2", src.weights(Component.TEXT_ENCODER_2));
+        TextEncoders encoders = TextEncoders.load(ops, text1, cfg.textEncoder(), text2, cfg.textEncoder2());
+        UNet2DCondition unet = UNet2DCondition.load(loading(opts, "unet", src.weights(Component.UNET)), ops, cfg.unet());
+        AutoencoderKL vae = AutoencoderKL.load(loading(opts, "vae", src.weights(Component.VAE)), vaeOps, cfg.vae());
         if (encoders.promptEmbedDim() != unet.config().crossAttentionDim()) {
             throw new CheckpointException(src.description() + ": text encoders give " + encoders.promptEmbedDim()
                     + "-wide prompt embeddings, the UNet's cross_attention_dim is " + unet.config().crossAttentionDim());
@@ -194,6 +196,12 @@ public final class SdxlPipeline implements AutoCloseable {
         }
         String name = opts.modelName().orElse(src.name());
         return new SdxlPipeline(ops, vaeOps, own, opts, name, cfg, encoders, unet, vae, taesd);
+    }
+
+    /** {@code weights}, after telling the options' progress listener that {@code component} loads from it. */
+    private static TensorSource loading(PipelineOptions opts, String component, TensorSource weights) {
+        opts.progress().accept(component + " from " + weights.description());
+        return weights;
     }
 
     /**

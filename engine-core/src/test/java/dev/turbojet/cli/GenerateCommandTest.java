@@ -184,8 +184,9 @@ class GenerateCommandTest {
         CliRun r = CliRun.of("generate", "a cat", "--model", model.toString(), "--variant", "fp16", "--backend", "cpu",
                 "--width", "64", "--height", "64", "--out", dir.resolve("x.png").toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("  unet: " + model.resolve("unet/diffusion_pytorch_model.fp16.safetensors")), r.out());
-        assertTrue(r.out().contains("  text_encoder_2: " + model.resolve("text_encoder_2/model.fp16.safetensors")), r.out());
+        assertTrue(r.out().contains("  unet from " + model.resolve("unet/diffusion_pytorch_model.fp16.safetensors") + "\n"), r.out());
+        assertTrue(r.out().contains("  text_encoder_2 from " + model.resolve("text_encoder_2/model.fp16.safetensors") + "\n"), r.out());
+        assertTrue(r.out().indexOf("  unet from ") < r.out().indexOf("loaded in "), "said as the load goes: " + r.out());
     }
 
     @Test
