@@ -46,7 +46,7 @@ class ModelConfigFuzzTest {
         try (SafetensorsFile unetW = SafetensorsFile.open(ReferenceKit.tiny("unet/diffusion_pytorch_model.safetensors"));
              SafetensorsFile vaeW = SafetensorsFile.open(ReferenceKit.tiny("vae/diffusion_pytorch_model.safetensors"));
              SafetensorsFile textW = SafetensorsFile.open(ReferenceKit.tiny("text_encoder_2/model.safetensors"))) {
-            assertTimeoutPreemptively(Duration.ofSeconds(300), () -> {
+            assertTimeoutPreemptively(Duration.ofSeconds(Math.max(300, cases / 20)), () -> {
                 Fuzz.run("unet config", cases, seed, i -> Fuzz.mutant(unet, seed, i, ModelConfigFuzzTest::edit, ModelConfigFuzzTest::edit,
                                 Fuzz::delete),
                         b -> UNet2DCondition.load(unetW, ReferenceKit.shapeOnlyOps(new AtomicLong()),
