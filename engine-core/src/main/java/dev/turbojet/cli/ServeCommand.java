@@ -22,10 +22,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "serve",
         description = {
-                "Load the model once and serve it over HTTP: OpenAI's Images API (POST /v1/images/generations),",
-                "AUTOMATIC1111's API (POST /sdapi/v1/txt2img, /sdapi/v1/img2img; GET /sdapi/v1/sd-models), a real-time",
-                "page at / whose image follows the prompt as you type, GET /health (503 until the model is loaded) and",
-                "GET /metrics (Prometheus). Generations run one at a time; a bounded queue stands in front of them."},
+                "Serve the model over HTTP: OpenAI and AUTOMATIC1111 APIs, a real-time page, health, metrics.",
+                "The model loads once. OpenAI's Images API (POST /v1/images/generations), AUTOMATIC1111's API",
+                "(POST /sdapi/v1/txt2img, /sdapi/v1/img2img; GET /sdapi/v1/sd-models), a real-time page at / whose",
+                "image follows the prompt as you type, GET /health (503 until the model is loaded) and GET /metrics",
+                "(Prometheus). Generations run one at a time; a bounded queue stands in front of them."},
         footer = {"", "Examples:",
                 "  turbojet serve",
                 "  turbojet serve --backend cuda --vae taesd --port 8080",
@@ -74,6 +75,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         String name = spec.qualifiedName();
+        if (ServeCommand.class.getClassLoader().getResource("dev/turbojet/serve/TurbojetServer.class") == null) {
+            throw new IllegalStateException("this build of turbojet has no HTTP server (the GPU device payload leaves it"
+                    + " out): run serve from the full turbojet.jar");
+        }
         modelOptions.chosenBackend();                                         // checked before anything starts
         modelOptions.preference();
         modelOptions.decoder();
