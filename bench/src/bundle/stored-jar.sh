@@ -1,5 +1,5 @@
 # Sourced by the bundle scripts. store_jar JAVA_HOME JAR OUT [ENTRY...]: JAR's entries re-stored
-# without compression into OUT, leaving out the ENTRY paths named. Jars inside an xz tarball are
+# without compression into OUT, leaving out the ENTRY paths named (files or folders; shell globs match). Jars inside an xz tarball are
 # smaller stored: xz compresses across their entries (and the fatbin's many similar kernels) far
 # better than each entry's own deflate.
 store_jar() {
@@ -7,7 +7,8 @@ store_jar() {
     local dir
     dir=$(mktemp -d)
     (cd "$dir" && "$java_home/bin/jar" --extract --file "$jar")
-    for e in "$@"; do rm -f "$dir/$e"; done
+    local e
+    for e in "$@"; do (cd "$dir" && eval "rm -rf -- $e"); done
     if [ -f "$dir/META-INF/MANIFEST.MF" ]; then
         mv "$dir/META-INF/MANIFEST.MF" "$dir.manifest"
         "$java_home/bin/jar" --create --no-compress --file "$target" --manifest "$dir.manifest" -C "$dir" .

@@ -2,18 +2,10 @@ package dev.turbojet.cli;
 
 import dev.turbojet.image.ImageFiles;
 import dev.turbojet.image.RgbImage;
-import dev.turbojet.hub.ConsoleProgress;
-import dev.turbojet.io.ModelFolder;
-import dev.turbojet.io.Variant;
-import dev.turbojet.ops.Backend;
 import dev.turbojet.ops.Ops;
-import dev.turbojet.ops.cpu.CpuOps;
 import dev.turbojet.pipeline.GeneratedImage;
 import dev.turbojet.pipeline.GenerationListener;
 import dev.turbojet.pipeline.GenerationRequest;
-import dev.turbojet.pipeline.PipelineOptions;
-import dev.turbojet.pipeline.ModelSource;
-import dev.turbojet.pipeline.ResolveOptions;
 import dev.turbojet.pipeline.SdxlPipeline;
 import dev.turbojet.image.PngWriter;
 import dev.turbojet.taesd.LatentPreviewer;
@@ -73,29 +65,11 @@ import java.util.concurrent.Callable;
                 "subfolder and the model folder itself (for a single file: the folder it is in, and its taesd/)."},
         mixinStandardHelpOptions = true)
 final class GenerateCommand implements Callable<Integer> {
-    static final String DEFAULT_MODEL = "stabilityai/sdxl-turbo";
-
     @Parameters(arity = "1..*", paramLabel = "PROMPT", description = "What to draw.")
     List<String> prompt;
 
-    @Option(names = "--model", paramLabel = "PATH_OR_REPO_ID", defaultValue = DEFAULT_MODEL,
-            description = "A diffusers model folder, a single-file checkpoint (safetensors) or a repository id. Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = "--config-from", paramLabel = "DIR",
-            description = "For a single-file --model: the diffusers folder whose configs and tokenizers describe it "
-                    + "(its weights are not read). Default: the bundled SDXL Turbo configs.")
-    Path configFrom;
-
-    @Option(names = "--revision", paramLabel = "REV", description = "Branch, tag or commit of a repository id (default: main).")
-    String revision;
-
-    @Option(names = "--offline", description = "Never download: use only local folders and the hub cache.")
-    boolean offline;
-
-    @Option(names = "--variant", paramLabel = "VARIANT", defaultValue = "any",
-            description = "Weight files: fp32, fp16, any (fp32, else fp16) or a preference list like fp16,fp32. Default: ${DEFAULT-VALUE}.")
-    String variant;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--steps", defaultValue = "1", description = "Denoising steps, 1 to " + GenerationRequest.MAX_STEPS + " (1 to 4 suit SDXL Turbo). Default: ${DEFAULT-VALUE}.")
     int steps;
@@ -126,10 +100,6 @@ final class GenerateCommand implements Callable<Integer> {
                     + "-{i} goes before the extension. Default: ${DEFAULT-VALUE}.")
     String out;
 
-    @Option(names = "--backend", defaultValue = "auto",
-            description = "cpu, cuda, or auto (cuda when available, else cpu). Default: ${DEFAULT-VALUE}.")
-    String backend;
-
     @Option(names = "--init-image", paramLabel = "IMAGE",
             description = "Start from this PNG or JPEG (img2img), any size up to 8192x8192 pixels: scaled, aspect kept, to cover --width x --height, then centre-cropped.")
     Path initImage;
@@ -138,28 +108,12 @@ final class GenerateCommand implements Callable<Integer> {
             description = "img2img: how much of the image to redo, in (0, 1]; the run takes max(1, floor(steps x strength)) steps. Default: ${DEFAULT-VALUE}.")
     double strength;
 
-    @Option(names = "--vae", paramLabel = "DECODER", defaultValue = "full",
-            description = "Final decode: full (the model's VAE) or taesd (the tiny TAESD decoder: much faster, slightly softer). Default: ${DEFAULT-VALUE}.")
-    String vae;
-
-    @Option(names = "--taesd", paramLabel = "PATH", description = "The TAESD decoder: " + TaesdFiles.DECODER + " or a folder holding it.")
-    Path taesdPath;
-
-    @Option(names = "--check-each-op", description = "Wait for every op and check its output for NaN and infinity, so a GPU"
-            + " fault or the first non-finite value names the op that caused it (slow).")
-    boolean checkEachOp;
-
     @Option(names = "--preview", paramLabel = "DIR",
             description = "Write a TAESD preview of every step's denoised prediction to DIR/step-{step}.png (-{i} per batch image).")
     Path preview;
 
-    @Mixin
-    PrecisionOption precisionOption;
-
     @Spec
     CommandSpec spec;
-
-    enum Decoder { FULL, TAESD }
 
     /** AUTOMATIC1111's and Compel's weighting: "(red:1.5)", "[red:0.8]", "(red)1.2", "red++". */
     private static final Pattern WEIGHTED = Pattern.compile("[(\\[][^()\\[\\]]*:\\s*-?\\d*\\.?\\d+\\s*[)\\]]|\\)[0-9.]+|\\w[+-]{2,}");
@@ -171,13 +125,13 @@ final class GenerateCommand implements Callable<Integer> {
         String name = spec.qualifiedName();
 
         // everything the user typed is checked before the model loads
-        Backend chosen = Backend.parse(backend);
-        Decoder decoder = parseDecoder(vae);
-        List<Variant> preference = Variant.parsePreference(variant);
+        modelOptions.chosenBackend();                                         // --backend, --variant: parsed to check them
+        modelOptions.preference();
+        ModelOptions.Decoder decoder = modelOptions.decoder();
         if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
             throw new IllegalArgumentException("--batch must be in 1.." + GenerationRequest.MAX_BATCH + ", got " + batch);
         }
-        if (taesdPath != null && decoder != Decoder.TAESD && preview == null) {
+        if (modelOptions.taesdPath != null && decoder != ModelOptions.Decoder.TAESD && preview == null) {
             throw new IllegalArgumentException("--taesd applies only with --vae taesd or --preview");
         }
         long actualSeed = seed != null ? seed : GenerationRequest.randomSeed();
@@ -197,23 +151,11 @@ final class GenerateCommand implements Callable<Integer> {
         for (int i = 0; i < batch; i++) OutputPaths.requireWritablePng("--out", outputPath(out, actualSeed, i, batch));
         if (preview != null) OutputPaths.requireWritableDir("--preview", preview);
 
-        Ops ops = chosen.create(precisionOption.resolve(chosen), notice -> stderr.println(name + ": " + notice));
-        checkModelOptions();
-        PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
-                .withWarnings(w -> stderr.println(name + ": warning: " + w)).withEachOpChecked(checkEachOp);
-        SdxlPipeline pipeline;
-        Optional<Path> taesdFile;
+        Ops ops = modelOptions.openBackend(notice -> stderr.println(name + ": " + notice));
         long loadStart = System.nanoTime();
-        try (ModelSource source = ModelSource.resolve(model, preference, resolveOptions(stderr, name))) {
-            taesdFile = decoder == Decoder.TAESD || preview != null ? Optional.of(findTaesd(source)) : Optional.empty();
-            if (decoder == Decoder.TAESD) options = options.withTaesdDecoder(taesdFile.orElseThrow());
-            stdout.println("loading " + source.description());
-            stdout.flush();
-            pipeline = SdxlPipeline.load(source, ops, options.withProgress(line -> {
-                stdout.println("  " + line);
-                stdout.flush();
-            }));
-        }
+        ModelOptions.Loaded loaded = modelOptions.load(ops, preview != null, stdout, stderr);
+        SdxlPipeline pipeline = loaded.pipeline();
+        Optional<Path> taesdFile = loaded.taesdFile();
         try (pipeline) {
             return generate(pipeline, ops, builder, actualSeed, taesdFile, loadStart, stdout);
         }
@@ -264,50 +206,6 @@ final class GenerateCommand implements Callable<Integer> {
         String first = "step-" + (p.step() + 1) + (shown.size() > 1 ? "-0" : "") + ".png";
         stdout.println("preview " + preview.resolve(first) + (shown.size() > 1 ? " (and -1 to -" + (shown.size() - 1) + ")" : ""));
         stdout.flush();
-    }
-
-    /** The --model options that apply only to some kinds of model, checked before anything is read. */
-    private void checkModelOptions() {
-        if (Files.isRegularFile(Path.of(model))) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
-                throw new IllegalArgumentException("--variant picks weight files in a diffusers folder; the single file "
-                        + model + " has one set of weights");
-            }
-            if (configFrom != null && !ModelFolder.isModelFolder(configFrom)) {
-                throw new IllegalArgumentException("--config-from " + configFrom + ": not a diffusers folder (no "
-                        + ModelFolder.INDEX + ")");
-            }
-        } else if (configFrom != null) {
-            throw new IllegalArgumentException("--config-from applies only to a single-file --model (" + model
-                    + " is not a file)");
-        }
-    }
-
-    /** --revision, --offline, --config-from; a download's progress and its notice on stderr. */
-    private ResolveOptions resolveOptions(PrintWriter stderr, String name) {
-        ResolveOptions where = ResolveOptions.defaults().withOffline(offline).withProgress(ConsoleProgress.to(stderr))
-                .withNotices(notice -> {
-                    stderr.println(name + ": " + notice);
-                    stderr.flush();
-                });
-        if (revision != null) where = where.withRevision(revision);
-        if (configFrom != null) where = where.withConfigFolder(configFrom);
-        return where;
-    }
-
-    /** --taesd as given (the file, or a folder holding it), else the decoder beside the model. */
-    private Path findTaesd(ModelSource source) {
-        if (taesdPath == null) return source.taesdDecoder(Optional.empty());
-        return TaesdFiles.decoderAt(taesdPath).orElseThrow(() -> new IllegalArgumentException(
-                "--taesd " + taesdPath + ": no such file, and no folder holding " + TaesdFiles.DECODER));
-    }
-
-    static Decoder parseDecoder(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "full", "vae" -> Decoder.FULL;
-            case "taesd" -> Decoder.TAESD;
-            default -> throw new IllegalArgumentException("unknown --vae '" + text + "': use full or taesd");
-        };
     }
 
     private static RgbImage readImage(Path file) throws IOException {

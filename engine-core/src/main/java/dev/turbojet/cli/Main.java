@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
         description = "SDXL Turbo text-to-image inference in pure Java.",
-        subcommands = {GenerateCommand.class, InspectCommand.class, VerifyCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Examples:", "  turbojet generate a photo of a cat --seed 42", "  turbojet inspect stabilityai/sdxl-turbo", "  turbojet help generate"})
+        subcommands = {GenerateCommand.class, ServeCommand.class, InspectCommand.class, VerifyCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  turbojet generate a photo of a cat --seed 42", "  turbojet serve --port 7860", "  turbojet inspect stabilityai/sdxl-turbo", "  turbojet help generate"})
 public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "On error, print the full stack trace, not just one line.")
