@@ -27,8 +27,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -115,9 +113,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** AUTOMATIC1111's and Compel's weighting: "(red:1.5)", "[red:0.8]", "(red)1.2", "red++". */
-    private static final Pattern WEIGHTED = Pattern.compile("[(\\[][^()\\[\\]]*:\\s*-?\\d*\\.?\\d+\\s*[)\\]]|\\)[0-9.]+|\\w[+-]{2,}");
-
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -136,11 +131,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long actualSeed = seed != null ? seed : GenerationRequest.randomSeed();
         String text = String.join(" ", prompt);
-        Matcher weighted = WEIGHTED.matcher(text);
-        if (weighted.find()) {
-            stderr.println(name + ": warning: prompt weighting such as '" + weighted.group()
-                    + "' is not supported; the prompt is encoded as written, brackets and numbers included");
-        }
         GenerationRequest.Builder builder = GenerationRequest.builder(Collections.nCopies(batch, text))
                 .negativePrompt(negative).guidanceScale(guidance).steps(steps).size(width, height).seed(actualSeed);
         if (initImage != null) builder.initImage(readImage(initImage), strength);
@@ -148,7 +138,9 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--strength applies only with --init-image");
         }
         builder.build();                                                      // validates size, steps, strength
-        for (int i = 0; i < batch; i++) OutputPaths.requireWritablePng("--out", outputPath(out, actualSeed, i, batch));
+        List<Path> outputs = new java.util.ArrayList<>();
+        for (int i = 0; i < batch; i++) outputs.add(outputPath(out, actualSeed, i, batch));
+        OutputPaths.requireWritablePngs("--out", outputs);
         if (preview != null) OutputPaths.requireWritableDir("--preview", preview);
 
         Ops ops = modelOptions.openBackend(notice -> stderr.println(name + ": " + notice));

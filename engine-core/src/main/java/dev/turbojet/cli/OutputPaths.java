@@ -13,15 +13,26 @@ final class OutputPaths {
     private OutputPaths() {
     }
 
-    /** {@code file} (given as {@code option}) can be written as a PNG: a .png name in a folder that exists or can be made, and takes files. */
-    static void requireWritablePng(String option, Path file) {
+    /**
+     * Each of {@code files} (given as {@code option}) can be written as a PNG: a .png name in a folder that
+     * exists or can be made, and takes files; each folder among them is probed once.
+     */
+    static void requireWritablePngs(String option, java.util.List<Path> files) {
+        java.util.Set<Path> probed = new java.util.HashSet<>();
+        for (Path file : files) {
+            requireNameOf(option, file);
+            Path folder = file.toAbsolutePath().getParent();
+            if (probed.add(folder)) requireWritableFolder(option + " " + file, folder);
+        }
+    }
+
+    private static void requireNameOf(String option, Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         if (name.isBlank()) throw new IllegalArgumentException(option + " '" + file + "': not a file name");
         if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a folder; name a .png file in it");
         if (!name.toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException(option + " " + file + ": turbojet writes PNG files; give the name a .png extension");
         }
-        requireWritableFolder(option + " " + file, file.toAbsolutePath().getParent());
     }
 
     /** {@code dir} (given as {@code option}) is a folder, or can be made, that takes files. */

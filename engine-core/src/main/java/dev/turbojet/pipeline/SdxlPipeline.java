@@ -37,6 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -432,6 +434,11 @@ public final class SdxlPipeline implements AutoCloseable {
             ClipTokenizer.Encoding e1 = config.tokenizer().encode(prompts.get(i));
             ids1[i] = e1.ids();
             ids2[i] = config.tokenizer2().encode(prompts.get(i)).ids();
+            Matcher weighted = WEIGHTED.matcher(prompts.get(i));
+            if (weighted.find() && prompts.indexOf(prompts.get(i)) == i) {
+                options.warnings().accept("prompt weighting such as '" + weighted.group() + "' is not supported; the "
+                        + what + " is encoded as written, brackets and numbers included");
+            }
             if (e1.truncated()) {
                 options.warnings().accept(what + " " + (i + 1) + " has " + e1.untruncatedLength() + " tokens; CLIP reads "
                         + config.tokenizer().modelMaxLength() + ", the rest is ignored: \"" + abbreviate(prompts.get(i)) + "\"");
@@ -439,6 +446,9 @@ public final class SdxlPipeline implements AutoCloseable {
         }
         return textEncoders.encode(ops, ids1, ids2);
     }
+
+    /** AUTOMATIC1111's and Compel's weighting syntax: "(red:1.5)", "[red:0.8]", "(red)1.2", "red++". */
+    private static final Pattern WEIGHTED = Pattern.compile("[(\\[][^()\\[\\]]*:\\s*-?\\d*\\.?\\d+\\s*[)\\]]|\\)[0-9.]+|\\w[+-]{2,}");
 
     private static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
