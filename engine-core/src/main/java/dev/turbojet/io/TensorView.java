@@ -82,6 +82,17 @@ public record TensorView(String name, DType dtype, Shape shape, MemorySegment da
         return -1;
     }
 
+    /** The raw 16-bit elements of an F16 or BF16 tensor (any other dtype is an error). */
+    public short[] toShortBits() {
+        if (dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalStateException(name + " is " + dtype + ", not a 16-bit float tensor");
+        }
+        int n = Math.toIntExact(numel());
+        short[] out = new short[n];
+        MemorySegment.copy(data, I16, 0, out, 0, n);
+        return out;
+    }
+
     /** All elements widened to fp32 (exact for F16 and BF16). */
     public float[] toFloatArray() {
         int n = Math.toIntExact(numel());

@@ -15,10 +15,12 @@ import java.util.zip.ZipFile;
  *
  * <p>Order: explicit system property, the library's environment variable, {@code TURBOJET_LIB_PATH},
  * the CUDA toolkit ({@code CUDA_HOME}, {@code CUDA_PATH}, {@code /usr/local/cuda}), NVIDIA's pip
- * wheels in every site-packages we can enumerate without running Python, the bytedeco CUDA redist
- * (its JavaCPP cache, then its jars on the class path), and last the system loader.
+ * wheels in every site-packages we can enumerate without running Python (the toolkit and wheels for
+ * the CUDA libraries only), bytedeco's jars (their JavaCPP cache, then the jars on the class path),
+ * and last the system loader.
  */
 public final class LibrarySearch {
+    /** Where bytedeco's CUDA redist jars keep the libraries. */
     static final String BYTEDECO_DIR = "org/bytedeco/cuda/linux-x86_64";
 
     private final SearchEnvironment env;
@@ -34,7 +36,7 @@ public final class LibrarySearch {
         for (String dir : splitPath(env.env("TURBOJET_LIB_PATH"))) {
             inDir(lib, "env TURBOJET_LIB_PATH", Path.of(dir), out);
         }
-        if (lib != Lib.CUDA) {
+        if (lib.isCuda() && lib != Lib.CUDA) {
             for (Path root : cudaRoots()) {
                 inDir(lib, "CUDA toolkit", root.resolve("lib64"), out);
                 inDir(lib, "CUDA toolkit", root.resolve("targets/x86_64-linux/lib"), out);
@@ -105,16 +107,17 @@ public final class LibrarySearch {
 
     private void bytedeco(Lib lib, List<Candidate> out) {
         for (Path cached : children(env.home().resolve(".javacpp/cache"), "")) {
-            inDir(lib, "bytedeco JavaCPP cache", cached.resolve(BYTEDECO_DIR), out);
+            inDir(lib, "bytedeco JavaCPP cache", cached.resolve(lib.jarDir()), out);
         }
         Path extractRoot = env.home().resolve(".cache/turbojet/bytedeco");
         for (Path jar : env.classpath()) {
             String name = jar.getFileName() == null ? "" : jar.getFileName().toString();
-            if (!name.endsWith(".jar") || !name.contains("linux-x86_64") || !Files.isRegularFile(jar)) {
+            // CUDA's redist jars are only ever their own; OpenBLAS's may also be inside a shaded jar
+            if (!name.endsWith(".jar") || (lib.isCuda() && !name.contains("linux-x86_64")) || !Files.isRegularFile(jar)) {
                 continue;
             }
             for (String soname : lib.sonames()) {
-                if (jarHas(jar, BYTEDECO_DIR + "/" + soname)) {
+                if (jarHas(jar, lib.jarDir() + "/" + soname)) {
                     out.add(Candidate.inJar(jar, extractRoot.resolve(name.replace(".jar", "")).resolve(soname)));
                 }
             }

@@ -17,7 +17,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Finds and loads the native libraries, once each, on first use. Nothing is loaded until a GPU call
+ * Finds and loads the native libraries, once each, on first use. Nothing is loaded until a call
  * needs it, so code that never touches CUDA runs where there is none. When a library cannot be
  * loaded, the exception lists every place that was tried and why each failed.
  */
@@ -55,7 +55,7 @@ public final class NativeLibraries {
             }
             try {
                 if (c.jar() != null) {
-                    extract(c.jar(), c.file().getParent());
+                    extract(c.jar(), lib.jarDir(), c.file().getParent());
                 }
                 if (!c.isSystemLoader()) {
                     loadCompanions(lib, c.file().getParent());
@@ -87,17 +87,18 @@ public final class NativeLibraries {
         }
     }
 
-    /** Copies the bytedeco CUDA folder out of a jar (all of it: libraries load their neighbours). */
-    static void extract(Path jar, Path dir) {
-        String prefix = LibrarySearch.BYTEDECO_DIR + "/";
+    /** Copies a bytedeco library folder out of a jar (all of it: libraries load their neighbours). */
+    static void extract(Path jar, String jarDir, Path dir) {
+        String prefix = jarDir + "/";
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             Files.createDirectories(dir);
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 String name = e.getName();
-                if (e.isDirectory() || !name.startsWith(prefix) || name.substring(prefix.length()).contains("/")) {
-                    continue;
+                if (e.isDirectory() || !name.startsWith(prefix) || name.substring(prefix.length()).contains("/")
+                        || name.substring(prefix.length()).startsWith("libjni")) {
+                    continue; // sub-folders (headers, cmake) and JavaCPP's JNI glue, which nothing here loads
                 }
                 Path target = dir.resolve(name.substring(prefix.length()));
                 if (Files.isRegularFile(target) && Files.size(target) == e.getSize()) {

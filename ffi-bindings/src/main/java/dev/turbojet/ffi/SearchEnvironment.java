@@ -14,7 +14,8 @@ import java.util.Map;
  * @param env         environment variables
  * @param home        the user's home folder (~/.local, ~/.javacpp/cache, ~/.cache/turbojet)
  * @param prefixes    system prefixes whose {@code lib/python3*} folders hold site-packages
- * @param classpath   class-path entries (jars of the optional bytedeco CUDA redist)
+ * @param classpath   class-path entries and jars holding bundled libraries (bytedeco's OpenBLAS, the
+ *                    optional CUDA redist)
  * @param systemLoader whether to end with the system loader's own search (dlopen by soname)
  */
 public record SearchEnvironment(Map<String, String> properties, Map<String, String> env, Path home,
@@ -37,8 +38,38 @@ public record SearchEnvironment(Map<String, String> properties, Map<String, Stri
                 classpath.add(Path.of(entry));
             }
         }
+        for (Path jar : resourceJars(SearchEnvironment.class.getClassLoader())) {
+            if (!classpath.contains(jar)) classpath.add(jar);
+        }
         return new SearchEnvironment(props, System.getenv(), Path.of(System.getProperty("user.home")),
                 systemPrefixes(Path.of("/opt")), classpath, true);
+    }
+
+    /**
+     * The jars that {@code loader} finds a bundled library in (a bytedeco jar, or a shaded jar holding
+     * one), whatever {@code java.class.path} says: under a test runner's manifest-only jar, or a custom
+     * class loader, the class path property does not list them.
+     */
+    static List<Path> resourceJars(ClassLoader loader) {
+        List<Path> out = new ArrayList<>();
+        if (loader == null) return out;
+        for (Lib lib : Lib.values()) {
+            for (String soname : lib.sonames()) {
+                try {
+                    var urls = loader.getResources(lib.jarDir() + "/" + soname);
+                    while (urls.hasMoreElements()) {
+                        String url = urls.nextElement().toString();
+                        int bang = url.indexOf("!/");
+                        if (!url.startsWith("jar:file:") || bang < 0) continue;
+                        Path jar = Path.of(java.net.URI.create(url.substring("jar:".length(), bang)));
+                        if (!out.contains(jar)) out.add(jar);
+                    }
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    // an unreadable class-path entry: nothing bundled to find there
+                }
+            }
+        }
+        return out;
     }
 
     /**

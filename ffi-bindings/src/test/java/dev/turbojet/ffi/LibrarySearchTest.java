@@ -121,7 +121,7 @@ class LibrarySearchTest {
         assertEquals(List.of(cached), existing(found));
         Candidate inJar = found.stream().filter(c -> c.jar() != null).findFirst().orElseThrow();
         assertEquals(jar, inJar.jar());
-        NativeLibraries.extract(jar, inJar.file().getParent());
+        NativeLibraries.extract(jar, LibrarySearch.BYTEDECO_DIR, inJar.file().getParent());
         assertEquals("libcudnn_cnn.so.9", Files.readString(inJar.file().resolveSibling("libcudnn_cnn.so.9")));
     }
 

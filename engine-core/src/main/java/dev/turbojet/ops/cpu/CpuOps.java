@@ -1,10 +1,12 @@
 package dev.turbojet.ops.cpu;
 
+import dev.turbojet.ffi.openblas.OpenBlas;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.OpShapes;
 import dev.turbojet.ops.Ops;
 import dev.turbojet.ops.TimestepEmbeddings;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
@@ -26,7 +28,8 @@ import java.util.Arrays;
  * <p>Threads: a {@link Workers} pool of {@code threads} daemon threads (default: every
  * available processor); ops split their outer loops into about four chunks per thread.
  *
- * <p>Compute: conv2d (implicit im2col), linear and attention run on {@link Gemm}, a packed,
+ * <p>Compute: conv2d, linear and attention run on OpenBLAS's sgemm ({@link BlasGemm}) where it loads;
+ * otherwise (or with {@link Simd#VECTOR_API} / {@link Simd#SCALAR}) on {@link Gemm}, a packed,
  * cache-blocked SGEMM whose micro-kernel is {@link VectorKernel} (8 x 2L FloatVector FMAs, L the
  * preferred vector length: 8 x 32 with AVX-512) when the jdk.incubator.vector module is present,
  * and {@link ScalarKernel} otherwise; {@link #describe()} names the path. Sums accumulate in fp32
@@ -42,14 +45,25 @@ import java.util.Arrays;
 public final class CpuOps implements Ops {
     /** The GEMM micro-kernel family. */
     public enum Simd {
+        /**
+         * OpenBLAS's sgemm over FFM (bytedeco's openblas jar on the class path, or a system libopenblas.so.0),
+         * single-threaded per call, split over this backend's workers; the pointwise ops still use the
+         * Vector API where it is present.
+         */
+        OPENBLAS,
         /** FloatVector FMAs on the preferred vector width (needs --add-modules jdk.incubator.vector). */
         VECTOR_API,
         /** plain Java arithmetic */
         SCALAR
     }
 
+    /** System property choosing the default GEMM: {@code openblas}, {@code vector} or {@code scalar}. */
+    public static final String GEMM_PROPERTY = "turbojet.cpu.gemm";
+
     private final Workers workers;
     private final Gemm gemm;
+    /** The OpenBLAS GEMMs, or null on the pure-Java paths. */
+    private final BlasGemm blas;
     private final Attention.RowExp exp;
     private final CpuNorms norms;
     private final CpuBroadcast broadcast;
@@ -61,20 +75,49 @@ public final class CpuOps implements Ops {
     }
 
     public CpuOps(int threads) {
-        this(threads, vectorApiPresent() ? Simd.VECTOR_API : Simd.SCALAR);
+        this(threads, defaultSimd());
     }
 
-    /** {@code simd} VECTOR_API without the jdk.incubator.vector module is an {@link IllegalStateException}. */
+    /**
+     * {@code simd} VECTOR_API without the jdk.incubator.vector module, or OPENBLAS where OpenBLAS does not
+     * load, is an {@link IllegalStateException} saying why.
+     */
     public CpuOps(int threads, Simd simd) {
         if (simd == Simd.VECTOR_API && !vectorApiPresent()) {
             throw new IllegalStateException("the Vector API GEMM needs the JVM flag --add-modules jdk.incubator.vector");
         }
+        if (simd == Simd.OPENBLAS && !openBlasPresent()) {
+            throw new IllegalStateException("the OpenBLAS GEMM needs libopenblas.so.0: " + OpenBlas.whyUnavailable());
+        }
         this.workers = new Workers(threads);
-        this.gemm = new Gemm(simd == Simd.VECTOR_API ? new VectorKernel() : new ScalarKernel());
-        this.exp = simd == Simd.VECTOR_API ? new VectorExp() : Attention.SCALAR_EXP;
+        boolean vector = vectorApiPresent() && simd != Simd.SCALAR;
+        this.gemm = new Gemm(vector ? new VectorKernel() : new ScalarKernel());
+        this.blas = simd == Simd.OPENBLAS ? new BlasGemm(OpenBlas.load(), workers) : null;
+        this.exp = vector ? new VectorExp() : Attention.SCALAR_EXP;
         this.norms = new CpuNorms(workers);
         this.broadcast = new CpuBroadcast(workers);
         this.shapes = new CpuShapes(workers);
+    }
+
+    /**
+     * The fastest GEMM here, unless the system property {@value #GEMM_PROPERTY} names one: OpenBLAS where it
+     * loads, else the Vector API where the module is present, else scalar Java.
+     */
+    public static Simd defaultSimd() {
+        String chosen = System.getProperty(GEMM_PROPERTY, "").strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (chosen) {
+            case "" -> openBlasPresent() ? Simd.OPENBLAS : vectorApiPresent() ? Simd.VECTOR_API : Simd.SCALAR;
+            case "openblas" -> Simd.OPENBLAS;
+            case "vector" -> Simd.VECTOR_API;
+            case "scalar" -> Simd.SCALAR;
+            default -> throw new IllegalArgumentException("-D" + GEMM_PROPERTY + "=" + chosen
+                    + " is not a CPU GEMM: use openblas, vector or scalar");
+        };
+    }
+
+    /** Whether OpenBLAS loads here (loads it on first call). */
+    public static boolean openBlasPresent() {
+        return OpenBlas.tryLoad().isPresent();
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (it is only with --add-modules). */
@@ -95,17 +138,36 @@ public final class CpuOps implements Ops {
     public String describe() {
         String simd = gemm.kernel() instanceof ScalarKernel && !vectorApiPresent()
                 ? " (jdk.incubator.vector absent: add --add-modules jdk.incubator.vector for the vector path)" : "";
+        String name = blas != null ? blas.name() : gemm.kernel().name();
         return "cpu fp32, " + workers.threads() + (workers.threads() == 1 ? " thread" : " threads")
-                + ", GEMM " + gemm.kernel().name() + simd;
+                + ", GEMM " + name + (blas != null ? "" : simd);
     }
 
     // ---- data movement -------------------------------------------------------------------------
 
+    /** The fewest elements a 16-bit weight matrix needs to stay 16-bit (smaller ones are widened at load). */
+    static final int HALF_MIN_ELEMENTS = 1 << 16;
+
+    /**
+     * On the OpenBLAS path, F16 and BF16 matrices of at least {@value #HALF_MIN_ELEMENTS} elements stay
+     * 16-bit and k x k conv weights are stored tap-major (see {@link CpuTensor}); everything else, and
+     * every weight on the pure-Java paths, is widened to fp32 row-major.
+     */
     @Override
     public Tensor weight(TensorView view) {
         Shape shape = OpShapes.weight(view);
         checkSize("weight " + view.name(), shape);
-        return new CpuTensor(shape, view.toFloatArray());
+        boolean sixteen = view.dtype() == DType.F16 || view.dtype() == DType.BF16;
+        boolean keepHalf = blas != null && sixteen && shape.rank() >= 2 && shape.numel() >= HALF_MIN_ELEMENTS;
+        boolean taps = blas != null && shape.rank() == 4 && shape.intDim(2) * shape.intDim(3) > 1;
+        if (!keepHalf) {
+            float[] f = view.toFloatArray();
+            if (!taps) return new CpuTensor(shape, f);
+            return CpuTensor.tapMajor(shape, CpuTensor.toTapMajor(f, shape.intDim(0), shape.intDim(1), shape.intDim(2) * shape.intDim(3)));
+        }
+        short[] bits = view.toShortBits();
+        if (taps) bits = CpuTensor.toTapMajor(bits, shape.intDim(0), shape.intDim(1), shape.intDim(2) * shape.intDim(3));
+        return CpuTensor.half(shape, bits, view.dtype(), taps);
     }
 
     @Override
@@ -123,7 +185,7 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
-        CpuTensor in = cpu("conv2d", x), w = cpu("conv2d", weight);
+        CpuTensor in = cpu("conv2d", x), w = blas != null ? stored("conv2d", weight) : cpu("conv2d", weight);
         CpuTensor b = bias == null ? null : cpu("conv2d", bias);
         Shape xs = in.shape(), ws = w.shape();
         CpuTensor out = CpuTensor.zeros(OpShapes.conv2d(xs, ws, b == null ? null : b.shape(), stride, padding));
@@ -133,6 +195,10 @@ public final class CpuOps implements Ops {
         int k = cin * kh * kw, pixels = ho * wo;
         float[] xd = in.data, od = out.data;
         if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
+        if (blas != null) {
+            blas.conv2d(xd, n, cin, h, wd, w, cout, kh, kw, stride, padding, ho, wo, od);
+            return out;
+        }
         float[] aPacked = new float[gemm.packedASize(cout, k)];
         gemm.packA(workers, new Gemm.Strided(w.data, 0, k, 1), cout, k, aPacked);
         boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
@@ -147,7 +213,7 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        CpuTensor in = cpu("linear", x), w = cpu("linear", weight);
+        CpuTensor in = cpu("linear", x), w = blas != null ? stored("linear", weight) : cpu("linear", weight);
         CpuTensor b = bias == null ? null : cpu("linear", bias);
         Shape xs = in.shape(), ws = w.shape();
         CpuTensor out = CpuTensor.zeros(OpShapes.linear(xs, ws, b == null ? null : b.shape()));
@@ -155,6 +221,10 @@ public final class CpuOps implements Ops {
         int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
         if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
         if (b != null) repeatRow(out.data, rows, b.data);
+        if (blas != null) {
+            blas.linear(in.data, rows, k, w, nOut, b != null ? 1f : 0f, out.data);
+            return out;
+        }
         gemm.multiply(workers, new Gemm.Strided(in.data, 0, k, 1), rows, new Gemm.Strided(w.data, 0, 1, k), nOut, k,
                 out.data, 0, nOut);
         return out;
@@ -181,6 +251,10 @@ public final class CpuOps implements Ops {
         Shape qs = OpShapes.attention(qt.shape(), kt.shape(), vt.shape(), heads), ks = kt.shape();
         int b = qs.intDim(0), nq = qs.intDim(1), nk = ks.intDim(1), width = qs.intDim(2);
         CpuTensor out = CpuTensor.zeros(qs);
+        if (blas != null) {
+            blas.attention(exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
+            return out;
+        }
         Attention.compute(workers, gemm, exp, qt.data, kt.data, vt.data, out.data, b, nq, nk, heads, width / heads, causal);
         return out;
     }
@@ -246,8 +320,8 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor reshape(Tensor x, Shape shape) {
-        CpuTensor in = cpu("reshape", x);
-        return new CpuTensor(OpShapes.reshape(in.shape(), shape), in.data);
+        CpuTensor in = stored("reshape", x);
+        return in.reshaped(OpShapes.reshape(in.shape(), shape));
     }
 
     @Override
@@ -286,11 +360,12 @@ public final class CpuOps implements Ops {
 
     @Override
     public Tensor embedding(Tensor table, int[][] ids) {
-        CpuTensor tt = cpu("embedding", table);
+        CpuTensor tt = stored("embedding", table);
+        if (tt.tapMajor) tt = tt.plain();
         CpuTensor out = CpuTensor.zeros(OpShapes.embedding(tt.shape(), ids));
         int c = tt.shape().intDim(1), tokens = ids[0].length;
         for (int b = 0; b < ids.length; b++) {
-            for (int j = 0; j < tokens; j++) System.arraycopy(tt.data, ids[b][j] * c, out.data, (b * tokens + j) * c, c);
+            for (int j = 0; j < tokens; j++) tt.storageRange(ids[b][j] * c, out.data, (b * tokens + j) * c, c);
         }
         return out;
     }
@@ -327,7 +402,13 @@ public final class CpuOps implements Ops {
         });
     }
 
+    /** The CpuTensor behind {@code t} as fp32 row-major (a widened copy of a 16-bit or tap-major weight). */
     static CpuTensor cpu(String op, Tensor t) {
+        return stored(op, t).plain();
+    }
+
+    /** The CpuTensor behind {@code t} as it is stored, 16-bit or tap-major included. */
+    static CpuTensor stored(String op, Tensor t) {
         if (t instanceof CpuTensor c) return c;
         if (t == null) throw new IllegalArgumentException(op + ": tensor is null");
         throw new IllegalArgumentException(op + ": " + t + " (" + t.getClass().getName() + ") was not made by a CpuOps backend");

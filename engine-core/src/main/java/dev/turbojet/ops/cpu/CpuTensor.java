@@ -5,20 +5,58 @@ import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 
 /**
- * A {@link CpuOps} tensor: fp32 elements in a Java {@code float[]}, row-major in the logical shape.
- * Immutable by contract: no op writes into a tensor it did not just create, so views that share
- * {@code data} (reshape) are safe. One array holds at most 2^31 - 1 elements.
+ * A {@link CpuOps} tensor. Activations, and every tensor an op makes, are fp32 elements in a Java
+ * {@code float[]}, row-major in the logical shape. Weights bound by the OpenBLAS backend may be stored
+ * otherwise, to save memory and copies:
+ * <ul>
+ *   <li>16-bit: an F16 or BF16 checkpoint matrix keeps its bits in a {@code short[]} (half the memory of
+ *       fp32); the GEMMs widen it block by block as they go (exactly: both widen to fp32 without rounding);
+ *   <li>tap-major: a k x k convolution weight [Cout, Cin, kh, kw] is laid out [kh kw][Cout][Cin], one
+ *       [Cout, Cin] matrix per tap, the operand of the shifted-GEMM convolution.
+ * </ul>
+ * Only linear, conv2d and embedding read those directly; any other op sees {@link #plain()}, an fp32
+ * row-major copy. Immutable by contract: no op writes into a tensor it did not just create, so views that
+ * share storage (reshape) are safe. One array holds at most 2^31 - 1 elements.
  */
 public final class CpuTensor implements Tensor {
     private final Shape shape;
+    /** fp32 elements, or null when the tensor is 16-bit. */
     final float[] data;
+    /** F16 or BF16 bits when {@link #data} is null. */
+    final short[] half;
+    /** F32, F16 or BF16: how the elements are stored. */
+    final DType storage;
+    /** Whether a [Cout, Cin, kh, kw] weight is stored [kh kw][Cout][Cin]. */
+    final boolean tapMajor;
 
     CpuTensor(Shape shape, float[] data) {
-        if (shape.numel() != data.length) {
-            throw new IllegalArgumentException("shape " + shape + " needs " + shape.numel() + " elements, data has " + data.length);
+        this(shape, data, null, DType.F32, false);
+    }
+
+    private CpuTensor(Shape shape, float[] data, short[] half, DType storage, boolean tapMajor) {
+        long length = data != null ? data.length : half.length;
+        if (shape.numel() != length) {
+            throw new IllegalArgumentException("shape " + shape + " needs " + shape.numel() + " elements, data has " + length);
+        }
+        if (tapMajor && shape.rank() != 4) {
+            throw new IllegalArgumentException("a tap-major tensor is a conv weight [Cout, Cin, kh, kw], not " + shape);
         }
         this.shape = shape;
         this.data = data;
+        this.half = half;
+        this.storage = storage;
+        this.tapMajor = tapMajor;
+    }
+
+    /** 16-bit storage: {@code bits} are F16 or BF16 ({@code storage}), in {@code tapMajor} order or row-major. */
+    static CpuTensor half(Shape shape, short[] bits, DType storage, boolean tapMajor) {
+        if (storage != DType.F16 && storage != DType.BF16) throw new IllegalArgumentException("16-bit storage is F16 or BF16, not " + storage);
+        return new CpuTensor(shape, null, bits, storage, tapMajor);
+    }
+
+    /** fp32 storage in tap-major order. */
+    static CpuTensor tapMajor(Shape shape, float[] data) {
+        return new CpuTensor(shape, data, null, DType.F32, true);
     }
 
     static CpuTensor zeros(Shape shape) {
@@ -29,18 +67,96 @@ public final class CpuTensor implements Tensor {
         return new CpuTensor(shape, new float[(int) n]);
     }
 
+    /** Whether this is fp32, row-major in its logical shape (what every op can read). */
+    boolean isPlain() {
+        return data != null && !tapMajor;
+    }
+
+    /** This tensor as fp32, row-major: itself when it already is, else a widened, reordered copy. */
+    CpuTensor plain() {
+        if (isPlain()) return this;
+        float[] f = new float[Math.toIntExact(shape.numel())];
+        if (data != null) {
+            System.arraycopy(data, 0, f, 0, f.length);
+        } else {
+            widen(half, storage, 0, f, 0, f.length);
+        }
+        if (tapMajor) f = fromTapMajor(f, shape.intDim(0), shape.intDim(1), shape.intDim(2) * shape.intDim(3));
+        return new CpuTensor(shape, f);
+    }
+
+    /** The same storage under another shape of as many elements (row-major tensors only). */
+    CpuTensor reshaped(Shape to) {
+        if (tapMajor) return plain().reshaped(to);
+        return new CpuTensor(to, data, half, storage, false);
+    }
+
+    /** dst[dOff + i] = element (srcOff + i) of 16-bit {@code bits} as fp32, for i < n. */
+    static void widen(short[] bits, DType storage, int srcOff, float[] dst, int dOff, int n) {
+        if (storage == DType.F16) {
+            for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits[srcOff + i]);
+        } else {
+            for (int i = 0; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits[srcOff + i] << 16);
+        }
+    }
+
+    /** Elements [off, off + n) of this tensor's storage as fp32 in dst (a copy, or a widening). */
+    void storageRange(int off, float[] dst, int dOff, int n) {
+        if (data != null) {
+            System.arraycopy(data, off, dst, dOff, n);
+        } else {
+            widen(half, storage, off, dst, dOff, n);
+        }
+    }
+
+    /** [cout][cin][taps] -> [taps][cout][cin]. */
+    static float[] toTapMajor(float[] w, int cout, int cin, int taps) {
+        float[] out = new float[w.length];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                int src = (co * cin + ci) * taps;
+                for (int t = 0; t < taps; t++) out[(t * cout + co) * cin + ci] = w[src + t];
+            }
+        }
+        return out;
+    }
+
+    /** [cout][cin][taps] -> [taps][cout][cin], for 16-bit bits. */
+    static short[] toTapMajor(short[] w, int cout, int cin, int taps) {
+        short[] out = new short[w.length];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                int src = (co * cin + ci) * taps;
+                for (int t = 0; t < taps; t++) out[(t * cout + co) * cin + ci] = w[src + t];
+            }
+        }
+        return out;
+    }
+
+    /** [taps][cout][cin] -> [cout][cin][taps]. */
+    static float[] fromTapMajor(float[] w, int cout, int cin, int taps) {
+        float[] out = new float[w.length];
+        for (int t = 0; t < taps; t++) {
+            for (int co = 0; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) out[(co * cin + ci) * taps + t] = w[(t * cout + co) * cin + ci];
+            }
+        }
+        return out;
+    }
+
     @Override
     public Shape shape() {
         return shape;
     }
 
+    /** The storage type: F32, or F16 / BF16 for a 16-bit weight (whose ops still compute in fp32). */
     @Override
     public DType dtype() {
-        return DType.F32;
+        return storage;
     }
 
     @Override
     public String toString() {
-        return "CpuTensor" + shape;
+        return "CpuTensor" + shape + (storage == DType.F32 ? "" : " " + storage) + (tapMajor ? " tap-major" : "");
     }
 }

@@ -81,6 +81,7 @@ class CpuOpsTest {
         CpuOps ops = new CpuOps(2, simd);
         int[][] cases = { // leading dims..., in, out, bias
                 {7, 13, 5, 1}, {2, 3, 33, 17, 0}, {1, 1, 1, 1}, {3, 37, 70, 45, 1}, {130, 257, 129, 1}, {1, 77, 768, 64, 1},
+                {20, 400, 900, 1},
         };
         for (int[] c : cases) {
             int in = c[c.length - 3], out = c[c.length - 2];
@@ -463,7 +464,9 @@ class CpuOpsTest {
 
     @Test
     void describeNamesThreadsAndGemmPath() {
-        assertTrue(ops.describe().startsWith("cpu fp32, 2 threads, GEMM vector"), ops.describe());
+        String best = CpuOps.openBlasPresent() ? "cpu fp32, 2 threads, GEMM OpenBLAS sgemm (" : "cpu fp32, 2 threads, GEMM vector";
+        assertTrue(ops.describe().startsWith(best), ops.describe());
+        assertTrue(new CpuOps(2, CpuOps.Simd.VECTOR_API).describe().startsWith("cpu fp32, 2 threads, GEMM vector"));
         assertTrue(new CpuOps(1, CpuOps.Simd.SCALAR).describe().startsWith("cpu fp32, 1 thread, GEMM scalar"));
     }
 

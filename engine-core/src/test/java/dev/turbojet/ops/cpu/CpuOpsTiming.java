@@ -10,12 +10,17 @@ import java.util.function.Supplier;
 /**
  * Throughput of the heavy ops, printed (not a test: timings on a shared machine would flake).
  * Run with the test classpath: {@code java --add-modules jdk.incubator.vector -cp
- * engine-core/target/classes:engine-core/target/test-classes dev.turbojet.ops.cpu.CpuOpsTiming [threads] [scalar]}.
+ * engine-core/target/classes:engine-core/target/test-classes dev.turbojet.ops.cpu.CpuOpsTiming [threads] [openblas|vector|scalar] [gemm|conv|attention]}.
  */
 public final class CpuOpsTiming {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
-        CpuOps.Simd simd = args.length > 1 && args[1].equals("scalar") ? CpuOps.Simd.SCALAR : CpuOps.Simd.VECTOR_API;
+        CpuOps.Simd simd = args.length > 1 ? switch (args[1]) {
+            case "scalar" -> CpuOps.Simd.SCALAR;
+            case "vector" -> CpuOps.Simd.VECTOR_API;
+            case "openblas" -> CpuOps.Simd.OPENBLAS;
+            default -> throw new IllegalArgumentException("GEMM " + args[1] + ": use openblas, vector or scalar");
+        } : CpuOps.defaultSimd();
         String only = args.length > 2 ? args[2] : "";
         CpuOps ops = new CpuOps(threads, simd);
         System.out.println(ops.describe());
