@@ -74,11 +74,13 @@ printf 'Main-Class: org.openjdk.jmh.Main\nClass-Path: turbojet.jar\nEnable-Nativ
 rm -rf "$thin" "$out/lib/.manifest"
 
 flags='--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector'
+cp "$root/.ci/run-java.sh" "$out/bin/run-java.sh"
 cat > "$out/bin/turbojet" <<LAUNCHER
-#!/bin/sh
+#!/usr/bin/env bash
 # turbojet on its bundled Java runtime. Extra JVM options: TURBOJET_JAVA_OPTS (e.g. -Xmx20g).
 here=\$(dirname "\$(readlink -f "\$0")")/..
-exec "\$here/runtime/bin/java" $flags -XX:MaxRAMPercentage=75 \${TURBOJET_JAVA_OPTS:-} -jar "\$here/lib/turbojet.jar" "\$@"
+source "\$here/bin/run-java.sh"
+run_java "\$here/runtime/bin/java" $flags -XX:MaxRAMPercentage=75 \${TURBOJET_JAVA_OPTS:-} -jar "\$here/lib/turbojet.jar" "\$@"
 LAUNCHER
 cat > "$out/bin/turbojet-bench" <<LAUNCHER
 #!/bin/sh
