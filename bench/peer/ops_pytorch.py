@@ -6,6 +6,9 @@ plus SDXL's attention at 512 px (SDPA, 10 heads of 64 over 4096 and 77 keys). Wi
 shapes shrink so the script can be rehearsed on a CPU. Run from the repository root:
 
     python3 bench/peer/ops_pytorch.py --device cuda --json peer-ops.json
+
+Whole components on the CPU (UNet, VAE decoder, text encoders), one process per run against turbojet's
+own, are bench/peer/cpu-side-by-side.sh (bench/README.md, "CPU side by side").
 """
 import argparse
 import json

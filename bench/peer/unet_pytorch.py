@@ -8,6 +8,10 @@ JSON. diffusers is not installed on the GPU host: put its source on PYTHONPATH, 
 folder .peer/diffusers/src (never committed). Run from the repository root:
 
     PYTHONPATH=.peer/diffusers/src python3 bench/peer/unet_pytorch.py --latent 64 --runs 50 > unet-torch.json
+
+The CPU comparison (fp32, the UNet with the VAE decoder and the text encoders, each side in its own
+processes, interleaved, peak RSS too) is bench/peer/cpu-side-by-side.sh, with cpu_components.py as its
+PyTorch side.
 """
 import argparse
 import json
