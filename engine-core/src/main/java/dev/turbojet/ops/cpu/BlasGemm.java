@@ -27,9 +27,13 @@ final class BlasGemm {
     private final Workers workers;
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
 
-    BlasGemm(OpenBlas blas, Workers workers) {
+    /** Whether the softmax's max and scaling run on {@link VectorMath}. */
+    private final boolean vector;
+
+    BlasGemm(OpenBlas blas, Workers workers, boolean vector) {
         this.blas = blas;
         this.workers = workers;
+        this.vector = vector;
         blas.setThreads(1);
     }
 
@@ -304,11 +308,20 @@ final class BlasGemm {
             gemm(q, qOff, width, k, kvOff, width, true, rows, keys, d, 1f, 0f, scores, 0, keys);
             for (int i = 0; i < rows; i++) {
                 int visible = causal ? Math.min(keys, r0 + i + 1) : keys, row = i * keys;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) max = Math.max(max, scores[row + j]);
+                float max;
+                if (vector) {
+                    max = VectorMath.max(scores, row, visible);
+                } else {
+                    max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < visible; j++) max = Math.max(max, scores[row + j]);
+                }
                 double sum = exp.expInPlace(scores, row, visible, max, scale);
                 float inv = (float) (1.0 / sum);
-                for (int j = 0; j < visible; j++) scores[row + j] *= inv;
+                if (vector) {
+                    VectorMath.scale(scores, row, visible, inv);
+                } else {
+                    for (int j = 0; j < visible; j++) scores[row + j] *= inv;
+                }
                 for (int j = visible; j < keys; j++) scores[row + j] = 0f;
             }
             gemm(scores, 0, keys, v, kvOff, width, false, rows, d, keys, 1f, 0f, out, qOff, width);

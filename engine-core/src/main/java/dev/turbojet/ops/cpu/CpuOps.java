@@ -62,6 +62,8 @@ public final class CpuOps implements Ops {
 
     private final Workers workers;
     private final Gemm gemm;
+    /** Whether the Vector API computes the pointwise ops and norms ({@link VectorMath}). */
+    private final boolean vector;
     /** The OpenBLAS GEMMs, or null on the pure-Java paths. */
     private final BlasGemm blas;
     private final Attention.RowExp exp;
@@ -92,9 +94,10 @@ public final class CpuOps implements Ops {
         this.workers = new Workers(threads);
         boolean vector = vectorApiPresent() && simd != Simd.SCALAR;
         this.gemm = new Gemm(vector ? new VectorKernel() : new ScalarKernel());
-        this.blas = simd == Simd.OPENBLAS ? new BlasGemm(OpenBlas.load(), workers) : null;
+        this.blas = simd == Simd.OPENBLAS ? new BlasGemm(OpenBlas.load(), workers, vector) : null;
         this.exp = vector ? new VectorExp() : Attention.SCALAR_EXP;
-        this.norms = new CpuNorms(workers);
+        this.vector = vector;
+        this.norms = new CpuNorms(workers, vector);
         this.broadcast = new CpuBroadcast(workers);
         this.shapes = new CpuShapes(workers);
     }
@@ -267,7 +270,13 @@ public final class CpuOps implements Ops {
         CpuTensor out = CpuTensor.zeros(OpShapes.activation(in.shape()));
         float[] xd = in.data, od = out.data;
         workers.forRange(xd.length, Workers.MIN_ELEMENTS, (s, e) -> {
-            for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
+            if (act == Act.SILU && vector) {
+                VectorMath.silu(xd, od, s, e);
+            } else if (act == Act.SILU) {
+                for (int i = s; i < e; i++) od[i] = ScalarMath.silu(xd[i]);
+            } else {
+                for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
+            }
         });
         return out;
     }
@@ -282,7 +291,11 @@ public final class CpuOps implements Ops {
         float[] xd = in.data, od = out.data;
         workers.forRange(rows, Math.max(1, Workers.MIN_ELEMENTS / Math.max(1, f)), (s, e) -> {
             for (int r = s; r < e; r++) {
-                for (int i = 0; i < f; i++) od[r * f + i] = xd[r * two + i] * Pointwise.gelu(xd[r * two + f + i]);
+                if (vector) {
+                    VectorMath.geglu(xd, r * two, od, r * f, f);
+                } else {
+                    for (int i = 0; i < f; i++) od[r * f + i] = xd[r * two + i] * ScalarMath.gelu(xd[r * two + f + i]);
+                }
             }
         });
         return out;

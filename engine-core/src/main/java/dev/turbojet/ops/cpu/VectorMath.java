@@ -1,0 +1,129 @@
+package dev.turbojet.ops.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The norms' statistics and the SiLU / GELU activations on FloatVector lanes. Each element-wise function
+ * has a scalar twin in {@link ScalarMath} doing the same fp32 operations in the same order, used for the
+ * tails here and on the scalar path, so an element's bits do not depend on which of the two computed it.
+ * Sums are fp32 per lane over blocks of {@link ScalarMath#BLOCK} elements, then fp64 across lanes and
+ * blocks. Only loaded when jdk.incubator.vector is present.
+ */
+final class VectorMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private VectorMath() {
+    }
+
+    /** sum of a[off, off + n), as {@link ScalarMath#sum} defines it for {@code L} lanes. */
+    static double sum(float[] a, int off, int n) {
+        double total = 0;
+        int j = off, end = off + n;
+        while (end - j >= L) {
+            int blockEnd = Math.min(end - (end - j) % L, j + ScalarMath.BLOCK);
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < blockEnd; j += L) acc = acc.add(FloatVector.fromArray(S, a, j));
+            for (int l = 0; l < L; l++) total += acc.lane(l);
+        }
+        for (; j < end; j++) total += a[j];
+        return total;
+    }
+
+    /** sum of (a[i] - mean)^2 over [off, off + n), blocked as {@link #sum}. */
+    static double sumSquaredDeviations(float[] a, int off, int n, float mean) {
+        double total = 0;
+        int j = off, end = off + n;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        while (end - j >= L) {
+            int blockEnd = Math.min(end - (end - j) % L, j + ScalarMath.BLOCK);
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < blockEnd; j += L) {
+                FloatVector d = FloatVector.fromArray(S, a, j).sub(m);
+                acc = d.fma(d, acc);
+            }
+            for (int l = 0; l < L; l++) total += acc.lane(l);
+        }
+        for (; j < end; j++) {
+            float d = a[j] - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    /** max of a[off, off + n) (n >= 1; max is exact, so no twin is needed). */
+    static float max(float[] a, int off, int n) {
+        int j = off, end = off + n;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= L) {
+            FloatVector acc = FloatVector.fromArray(S, a, j);
+            for (j += L; j <= end - L; j += L) acc = acc.max(FloatVector.fromArray(S, a, j));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < end; j++) m = Math.max(m, a[j]);
+        return m;
+    }
+
+    /** a[i] *= by over [off, off + n). */
+    static void scale(float[] a, int off, int n, float by) {
+        int j = off, end = off + n;
+        for (; j <= end - L; j += L) FloatVector.fromArray(S, a, j).mul(by).intoArray(a, j);
+        for (; j < end; j++) a[j] *= by;
+    }
+
+    /** x * sigmoid(x) per lane, as {@link ScalarMath#silu}. */
+    static FloatVector silu(FloatVector x) {
+        FloatVector e = VectorExp.exp(x.abs().neg()).blend(0f, x.compare(VectorOperators.LT, FastExp.LO));
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+        return x.mul(one.blend(e, negative).div(one.add(e)));
+    }
+
+    /** 0.5 x (1 + erf(x / sqrt 2)) per lane, as {@link ScalarMath#gelu}. */
+    static FloatVector gelu(FloatVector x) {
+        FloatVector z = x.mul(ScalarMath.INV_SQRT2).abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(ScalarMath.P, 1f));
+        FloatVector poly = t.fma(ScalarMath.A5, ScalarMath.A4);
+        poly = poly.fma(t, FloatVector.broadcast(S, ScalarMath.A3));
+        poly = poly.fma(t, FloatVector.broadcast(S, ScalarMath.A2));
+        poly = poly.fma(t, FloatVector.broadcast(S, ScalarMath.A1));
+        poly = poly.mul(t);
+        FloatVector tail = poly.mul(VectorExp.exp(z.mul(z).neg())); // 1 - erf(|z|)
+        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+        FloatVector onePlusErf = FloatVector.broadcast(S, 2f).sub(tail).blend(tail, negative);
+        return x.mul(0.5f).mul(onePlusErf);
+    }
+
+    /** out[o + i] = act(x[i] scale + shift) for i in [s, e), act SiLU or none. */
+    static void affine(float[] x, float[] out, int s, int e, float scale, float shift, boolean silu) {
+        int i = s;
+        for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i).fma(scale, shift);
+            (silu ? silu(v) : v).intoArray(out, i);
+        }
+        for (; i < e; i++) {
+            float v = Math.fma(x[i], scale, shift);
+            out[i] = silu ? ScalarMath.silu(v) : v;
+        }
+    }
+
+    /** out[i] = silu(x[i]) for i in [s, e). */
+    static void silu(float[] x, float[] out, int s, int e) {
+        int i = s;
+        for (int bound = s + S.loopBound(e - s); i < bound; i += L) silu(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+        for (; i < e; i++) out[i] = ScalarMath.silu(x[i]);
+    }
+
+    /** out[o + i] = x[xo + i] gelu(x[xo + f + i]) for i < f: one row of GEGLU. */
+    static void geglu(float[] x, int xo, float[] out, int o, int f) {
+        int i = 0;
+        for (int bound = S.loopBound(f); i < bound; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xo + i), g = FloatVector.fromArray(S, x, xo + f + i);
+            a.mul(gelu(g)).intoArray(out, o + i);
+        }
+        for (; i < f; i++) out[o + i] = x[xo + i] * ScalarMath.gelu(x[xo + f + i]);
+    }
+}
