@@ -122,6 +122,7 @@ final class GenerateCommand implements Callable<Integer> {
         // everything the user typed is checked before the model loads
         modelOptions.chosenBackend();                                         // --backend, --variant: parsed to check them
         modelOptions.preference();
+        modelOptions.vaeTiling();
         ModelOptions.Decoder decoder = modelOptions.decoder();
         if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
             throw new IllegalArgumentException("--batch must be in 1.." + GenerationRequest.MAX_BATCH + ", got " + batch);

@@ -10,6 +10,7 @@ import dev.turbojet.pipeline.PipelineOptions;
 import dev.turbojet.pipeline.ResolveOptions;
 import dev.turbojet.pipeline.SdxlPipeline;
 import dev.turbojet.taesd.TaesdFiles;
+import dev.turbojet.vae.VaeTiling;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
 /**
  * The options that say which model to load and how, shared by the commands that load one
  * ({@code generate}, {@code serve}): --model and where it is looked for, --backend and
- * --precision, the final decoder, per-op checks.
+ * --precision, the final decoder and its tiling, per-op checks.
  */
 final class ModelOptions {
     static final String DEFAULT_MODEL = "stabilityai/sdxl-turbo";
@@ -61,6 +62,13 @@ final class ModelOptions {
     @Option(names = "--taesd", paramLabel = "PATH", description = "The TAESD decoder: " + TaesdFiles.DECODER + " or a folder holding it.")
     Path taesdPath;
 
+    @Option(names = "--vae-tiling", paramLabel = "WHEN", defaultValue = "auto",
+            description = "The VAE decodes by overlapping tiles of its sample_size (512 px for SDXL Turbo), blended over a"
+                    + " quarter of a tile, as diffusers' enable_tiling() has it, so large images decode in bounded memory: auto"
+                    + " (when the image is larger than one tile), on (always) or off. A tiled image differs slightly from an"
+                    + " untiled one; TAESD never tiles. Default: ${DEFAULT-VALUE}.")
+    String vaeTiling;
+
     @Option(names = "--check-each-op", description = "Wait for every op and check its output for NaN and infinity, so a GPU"
             + " fault or the first non-finite value names the op that caused it (slow).")
     boolean checkEachOp;
@@ -85,6 +93,10 @@ final class ModelOptions {
         return parseDecoder(vae);
     }
 
+    VaeTiling.Mode vaeTiling() {
+        return VaeTiling.Mode.parse(vaeTiling);
+    }
+
     List<Variant> preference() {
         return Variant.parsePreference(variant);
     }
@@ -105,7 +117,8 @@ final class ModelOptions {
         checkModelOptions();
         List<Variant> preference = preference();
         PipelineOptions options = PipelineOptions.defaults().withVariants(preference).withModelName(model)
-                .withWarnings(w -> stderr.println(name + ": warning: " + w)).withEachOpChecked(checkEachOp);
+                .withWarnings(w -> stderr.println(name + ": warning: " + w)).withEachOpChecked(checkEachOp)
+                .withVaeTiling(vaeTiling());
         boolean taesd = decoder() == Decoder.TAESD;
         try (ModelSource source = ModelSource.resolve(model, preference, resolveOptions(stderr, name))) {
             Optional<Path> taesdFile = taesd || taesdFileWanted ? Optional.of(findTaesd(source)) : Optional.empty();

@@ -81,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         modelOptions.chosenBackend();                                         // checked before anything starts
         modelOptions.preference();
+        modelOptions.vaeTiling();
         modelOptions.decoder();
         if (maxRequestMib < 1) throw new IllegalArgumentException("--max-request-mb must be at least 1, got " + maxRequestMib);
         ServeOptions options = ServeOptions.defaults().withAddress(host, port)

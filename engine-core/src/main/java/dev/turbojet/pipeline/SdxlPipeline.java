@@ -29,6 +29,7 @@ import dev.turbojet.unet.UNetConfig;
 import dev.turbojet.vae.AutoencoderKL;
 import dev.turbojet.vae.LatentDistribution;
 import dev.turbojet.vae.VaeImages;
+import dev.turbojet.vae.VaeTiling;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,8 @@ public final class SdxlPipeline implements AutoCloseable {
     private final TextEncoders textEncoders;
     private final UNet2DCondition unet;
     private final AutoencoderKL vae;
+    /** The tiles the VAE decodes by where {@link PipelineOptions#vaeTiling} says so (checked against the VAE at load). */
+    private final VaeTiling vaeTiles;
     private final EulerAncestral scheduler;
     private final Optional<TaesdDecoder> taesd;
     /** One generation at a time (see the class comment); fair, so waiting callers run in arrival order. */
@@ -87,7 +90,7 @@ public final class SdxlPipeline implements AutoCloseable {
 
     private SdxlPipeline(Ops ops, Ops vaeOps, Optional<Ops> ownVaeBackend, PipelineOptions options, String modelName,
                          ModelConfig config, TextEncoders textEncoders, UNet2DCondition unet, AutoencoderKL vae,
-                         Optional<TaesdDecoder> taesd) {
+                         VaeTiling vaeTiles, Optional<TaesdDecoder> taesd) {
         this.ops = ops;
         this.vaeOps = vaeOps;
         this.ownVaeBackend = ownVaeBackend;
@@ -97,6 +100,7 @@ public final class SdxlPipeline implements AutoCloseable {
         this.textEncoders = textEncoders;
         this.unet = unet;
         this.vae = vae;
+        this.vaeTiles = vaeTiles;
         this.scheduler = new EulerAncestral(config.scheduler());
         this.taesd = taesd;
     }
@@ -178,6 +182,7 @@ public final class SdxlPipeline implements AutoCloseable {
             throw new IllegalArgumentException(src.description() + ": the VAE's config sets force_upcast (it overflows in fp16), "
                     + "but it would run on " + vaeOps.describe() + "; give it a bf16 or fp32 backend (PipelineOptions.withVaeOps)");
         }
+        VaeTiling tiles = vaeTiles(src, cfg, opts);
         TensorSource text1 = loading(opts, "text_encoder", src.weights(Component.TEXT_ENCODER));
         TensorSource text2 = loading(opts, "text_encoder_2", src.weights(Component.TEXT_ENCODER_2));
         TextEncoders encoders = TextEncoders.load(ops, text1, cfg.textEncoder(), text2, cfg.textEncoder2());
@@ -197,7 +202,22 @@ public final class SdxlPipeline implements AutoCloseable {
                     + taesd.get().config().latentChannels() + " latent channels, the UNet makes " + unet.config().inChannels());
         }
         String name = opts.modelName().orElse(src.name());
-        return new SdxlPipeline(ops, vaeOps, own, opts, name, cfg, encoders, unet, vae, taesd);
+        return new SdxlPipeline(ops, vaeOps, own, opts, name, cfg, encoders, unet, vae, tiles, taesd);
+    }
+
+    /** The options' tiles, else diffusers' for this VAE; checked against the VAE before any weight loads, unless tiling is off. */
+    private static VaeTiling vaeTiles(ModelSource src, ModelConfig cfg, PipelineOptions opts) {
+        VaeTiling tiles = opts.vaeTiles().orElseGet(() -> VaeTiling.defaults(cfg.vae()));
+        if (opts.vaeTiling() == VaeTiling.Mode.OFF) return tiles;
+        try {
+            tiles.latentTile(cfg.vae().downscale());
+        } catch (IllegalArgumentException e) {
+            if (opts.vaeTiles().isPresent()) throw e;                     // the caller's own tiles: the message names them
+            throw new IllegalArgumentException(src.description() + ": the VAE's sample_size " + cfg.vae().sampleSize()
+                    + " gives no tiling diffusers would use (" + e.getMessage() + "); give tiles that fit "
+                    + "(PipelineOptions.withVaeTiles) or turn tiling off", e);
+        }
+        return tiles;
     }
 
     /** {@code weights}, after telling the options' progress listener that {@code component} loads from it. */
@@ -285,14 +305,51 @@ public final class SdxlPipeline implements AutoCloseable {
     }
 
     private List<GeneratedImage> run(GenerationRequest req) {
-        // one pass per generation: backends that allocate from an arena release its activations at the end
+        long start = System.nanoTime();
+        Denoised d;
+        // one pass for conditioning and denoising: backends that allocate from an arena release its activations
+        // at the end, before the decode, which runs in passes of its own (one per tile when it is tiled)
         try (Ops.Pass pass = ops.pass(); Ops.Pass vaePass = vaeOps == ops ? null : vaeOps.pass()) {
-            return runPass(req);
+            d = denoise(req, start);
         }
+        HostTensor latents = d.latents();
+
+        // 4. decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1), round(x * 255);
+        //    or TAESD: its decoder takes the UNet's latents as they are and gives [0, 1] directly
+        long decodeStart = System.nanoTime();
+        HostTensor pixels;
+        if (taesd.isPresent()) {
+            try (Ops.Pass pass = vaeOps.pass()) {
+                pixels = HostMath.clampUnit(vaeOps.download(taesd.get().decode(vaeOps, vaeOps.upload(latents))));
+            }
+        } else {
+            HostTensor z = HostMath.divide(latents, vae.config().scalingFactor());
+            pixels = VaeImages.toUnitRange(vae.decode(vaeOps, z, options.vaeTiling(), vaeTiles));
+        }
+        requireFinite(pixels);
+        byte[] rgb = VaeImages.toUint8Nhwc(pixels);
+        Duration decode = Duration.ofNanos(System.nanoTime() - decodeStart);
+
+        int batch = req.batch();
+        boolean cfg = req.classifierFreeGuidance();
+        StageTimings timings = new StageTimings(d.encode(), d.vaeEncode(), d.stepTimes(), decode);
+        List<GeneratedImage> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            GenerationInfo info = new GenerationInfo(req.prompts().get(b), cfg ? req.negativePrompt(b) : "",
+                    req.seed(), req.steps(), req.width(), req.height(), req.guidanceScale(), modelName, SCHEDULER,
+                    software(), batch, b);
+            out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), HostMath.row(pixels, b),
+                    HostMath.row(latents, b), info, timings));
+        }
+        return out;
     }
 
-    private List<GeneratedImage> runPass(GenerationRequest req) {
-        long start = System.nanoTime();
+    /** What the denoising loop leaves for the decode: the final latents and the time each stage took. */
+    private record Denoised(HostTensor latents, Duration encode, Duration vaeEncode, List<Duration> stepTimes) {
+    }
+
+    /** Steps 1 to 3 of a generation, in the pass {@link #run} opened. */
+    private Denoised denoise(GenerationRequest req, long start) {
         int batch = req.batch();
         boolean cfg = req.classifierFreeGuidance();
         GenerationListener listener = req.listener();
@@ -345,30 +402,7 @@ public final class SdxlPipeline implements AutoCloseable {
                     result.predOriginalSample(), Duration.ofNanos(System.nanoTime() - start)));
         }
 
-        // 4. decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1), round(x * 255);
-        //    or TAESD: its decoder takes the UNet's latents as they are and gives [0, 1] directly
-        long decodeStart = System.nanoTime();
-        HostTensor pixels;
-        if (taesd.isPresent()) {
-            pixels = HostMath.clampUnit(vaeOps.download(taesd.get().decode(vaeOps, vaeOps.upload(latents))));
-        } else {
-            HostTensor z = HostMath.divide(latents, vae.config().scalingFactor());
-            pixels = VaeImages.toUnitRange(vaeOps.download(vae.decode(vaeOps, vaeOps.upload(z))));
-        }
-        requireFinite(pixels);
-        byte[] rgb = VaeImages.toUint8Nhwc(pixels);
-        Duration decode = Duration.ofNanos(System.nanoTime() - decodeStart);
-
-        StageTimings timings = new StageTimings(encode, vaeEncode, stepTimes, decode);
-        List<GeneratedImage> out = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            GenerationInfo info = new GenerationInfo(req.prompts().get(b), cfg ? req.negativePrompt(b) : "",
-                    req.seed(), req.steps(), req.width(), req.height(), req.guidanceScale(), modelName, SCHEDULER,
-                    software(), batch, b);
-            out.add(new GeneratedImage(RgbImage.fromBatch(rgb, b, req.height(), req.width()), HostMath.row(pixels, b),
-                    HostMath.row(latents, b), info, timings));
-        }
-        return out;
+        return new Denoised(latents, encode, vaeEncode, stepTimes);
     }
 
     /** The UNet's noise prediction for one step: eager, or its denoise replayed ({@link PipelineOptions#graphs}). */

@@ -6,6 +6,7 @@ import dev.turbojet.io.TensorSource;
 import dev.turbojet.io.Variant;
 import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
 
 /**
@@ -40,5 +41,23 @@ public record AutoencoderKL(VaeConfig config, VaeEncoder encoder, VaeDecoder dec
     /** latents already divided by scaling_factor [N, 4, h, w] -> raw image [N, 3, 8h, 8w]. */
     public Tensor decode(Ops ops, Tensor latentsScaled) {
         return decoder.decode(ops, latentsScaled);
+    }
+
+    /**
+     * vae.decode(z) with diffusers' tiling where {@code mode} asks for it ({@link VaeTiling#tiles}): z
+     * [N, 4, h, w] on the host, already divided by scaling_factor -> raw image [N, 3, 8h, 8w] on the host.
+     * Untiled, the whole latent decodes in one pass; tiled, each tile in its own
+     * ({@link VaeDecoder#decodeTiled}): call it outside a pass.
+     */
+    public HostTensor decode(Ops ops, HostTensor latentsScaled, VaeTiling.Mode mode, VaeTiling tiling) {
+        if (latentsScaled.shape().rank() != 4) {
+            throw new IllegalArgumentException("latents " + latentsScaled.shape() + " are not [N, C, h, w]");
+        }
+        if (tiling.tiles(mode, decoder.downscale(), latentsScaled.shape().intDim(2), latentsScaled.shape().intDim(3))) {
+            return decoder.decodeTiled(ops, latentsScaled, tiling);
+        }
+        try (Ops.Pass pass = ops.pass()) {
+            return ops.download(decoder.decode(ops, ops.upload(latentsScaled)));
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  *
  * @param scalingFactor latents are divided by it before decoding (0.13025 for SDXL)
  * @param forceUpcast   the VAE overflows in fp16: run it in fp32 or bf16
+ * @param sampleSize    the image side it was trained at, in pixels: diffusers' default decode tile ({@link VaeTiling#defaults})
  */
 public record VaeConfig(int inChannels, int outChannels, int latentChannels, List<Integer> blockOutChannels,
                         int layersPerBlock, int normNumGroups, float scalingFactor, boolean forceUpcast,
@@ -39,6 +40,7 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, Lis
         if (layersPerBlock > ConfigJson.MAX_LAYERS) {
             throw new CheckpointException("layers_per_block " + layersPerBlock + " is not supported (at most " + ConfigJson.MAX_LAYERS + ")");
         }
+        positive("sample_size", sampleSize);
         if (!(scalingFactor > 0)) throw new CheckpointException("scaling_factor must be positive, got " + scalingFactor);
     }
 

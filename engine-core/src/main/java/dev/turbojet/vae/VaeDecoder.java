@@ -9,6 +9,7 @@ import dev.turbojet.nn.GroupNorm;
 import dev.turbojet.nn.Weights;
 import dev.turbojet.ops.Act;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -81,5 +82,25 @@ public record VaeDecoder(String path, Optional<Conv2d> postQuantConv, Conv2d con
         for (VaeUpBlock block : upBlocks) h = block.forward(ops, h);                      // 2x per block but the last
         h = convNormOut.forward(ops, h, Act.SILU);                                        // conv_norm_out + SiLU, fused
         return ops.mark(Weights.join(path, "decoder.conv_out"), convOut.forward(ops, h));  // [N, out, H, W]
+    }
+
+    /**
+     * diffusers tiled_decode: z [N, latent, h, w] on the host, already divided by scaling_factor -> image
+     * [N, out, D h, D w] on the host, D = {@link #downscale()}, decoded tile by tile as {@code tiling}
+     * lays the tiles ({@link VaeTiling}). Each tile is uploaded, decoded and downloaded in a pass of its own,
+     * so a backend that allocates from an arena reuses one tile's memory for the next: call it outside a
+     * pass. The blends run in fp32 on the host (diffusers blends in the decoder's dtype; in fp32 they agree).
+     */
+    public HostTensor decodeTiled(Ops ops, HostTensor z, VaeTiling tiling) {
+        if (z.shape().rank() != 4) throw new IllegalArgumentException("latents " + z.shape() + " are not [N, C, h, w]");
+        VaeTiling.Grid grid = tiling.grid(downscale(), z.shape().intDim(2), z.shape().intDim(3));
+        return TiledDecode.decode(ops, this, z, grid);
+    }
+
+    /** How many times larger the image is than the latents: 2 per up block with an upsampler (8 for SDXL). */
+    public int downscale() {
+        int factor = 1;
+        for (VaeUpBlock block : upBlocks) if (block.upsampler().isPresent()) factor *= 2;
+        return factor;
     }
 }

@@ -55,6 +55,19 @@ class GenerateCommandTest {
         assertFalse(png.text().containsKey("batch_size") || png.text().get("parameters").contains("Batch"), "an image made alone");
     }
 
+    /** --vae-tiling reaches the pipeline: on, the tiny VAE's one 64-px tile is decoded by tiled_decode's path. */
+    @Test
+    void vaeTilingOnDecodesByTiles(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiled.png");
+        CliRun r = generate("--backend", "cpu", "--vae-tiling", "on", "--out", file.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        try (Goldens g = new Goldens(ReferenceKit.golden("pipeline.safetensors"))) {
+            byte[] both = g.bytes("p64x64_s1.image_uint8");
+            assertFalse(Arrays.equals(PngReader.read(file).image().rgb(), Arrays.copyOf(both, both.length / 2)),
+                    "a tiled decode differs from diffusers' untiled one");
+        }
+    }
+
     @Test
     void autoBackendSaysItRunsOnTheCpuAndBatchesNumberTheFiles(@TempDir Path dir) throws IOException {
         CliRun r = generate("--batch", "2", "--steps", "2", "--out", dir.resolve("img.png").toString());
@@ -97,6 +110,7 @@ class GenerateCommandTest {
         assertError("steps must be in 1..1000, got 0", generate("--steps", "0"));
         assertError("--batch must be in 1..64, got 0", generate("--batch", "0"));
         assertError("unknown backend 'tpu': use cpu, cuda or auto", generate("--backend", "tpu"));
+        assertError("unknown VAE tiling 'sometimes': use auto, on or off", generate("--vae-tiling", "sometimes"));
         CliRun cuda = generate("--backend", "cuda");
         assertEquals(1, cuda.exitCode(), cuda.out() + cuda.err());
         assertTrue(cuda.err().startsWith("turbojet generate: error: the CUDA backend cannot run here (use --backend cpu):"), cuda.err());
@@ -204,6 +218,7 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("Examples:"), r.out());
         assertTrue(r.out().contains("--init-image"), r.out());
         assertTrue(r.out().contains("Default: stabilityai/sdxl-turbo"), r.out());
+        assertTrue(r.out().contains("--vae-tiling=WHEN"), r.out());
         assertFalse(CliRun.of("--help").out().isEmpty());
         assertTrue(CliRun.of("--help").out().contains("generate"));
     }

@@ -11,6 +11,7 @@ import dev.turbojet.tensor.Shape;
 import dev.turbojet.testing.Goldens;
 import dev.turbojet.testing.ReferenceKit;
 import dev.turbojet.verify.Comparison;
+import dev.turbojet.vae.VaeTiling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,15 @@ class SdxlPipelineGoldenTest {
     @BeforeAll
     static void load() {
         goldens = new Goldens(ReferenceKit.golden("pipeline.safetensors"));
-        pipeline = SdxlPipeline.load(TinyModel.folder(), OPS, PipelineOptions.defaults().withVariants(List.of(Variant.FP32)));
+        pipeline = SdxlPipeline.load(TinyModel.folder(), OPS, untiled(Variant.FP32));
+    }
+
+    /**
+     * The goldens are diffusers' decodes without enable_tiling(); the tiny VAE's tiles are 64 px, so the
+     * 64 x 96 cases would otherwise decode by tiles (PipelineVaeTilingTest covers that).
+     */
+    private static PipelineOptions untiled(Variant variant) {
+        return PipelineOptions.defaults().withVariants(List.of(variant)).withVaeTiling(VaeTiling.Mode.OFF);
     }
 
     @AfterAll
@@ -114,7 +123,7 @@ class SdxlPipelineGoldenTest {
     @MethodSource("fp16Cases")
     void fp16VariantMatchesDiffusers(Case c, @TempDir Path dir) throws IOException {
         ModelFolder folder = TinyModel.withFp16Variant(dir);
-        SdxlPipeline fp16 = SdxlPipeline.load(folder, OPS, PipelineOptions.defaults().withVariants(List.of(Variant.FP16)));
+        SdxlPipeline fp16 = SdxlPipeline.load(folder, OPS, untiled(Variant.FP16));
         Recorder rec = new Recorder();
         List<GeneratedImage> images = fp16.generate(request(c, rec));
         String p = c.name() + ".fp16w.";

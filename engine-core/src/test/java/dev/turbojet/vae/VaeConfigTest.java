@@ -38,6 +38,7 @@ class VaeConfigTest {
         assertBad(good.replace("{", "{\"shift_factor\": 0.1159,"), "shift_factor 0.1159");
         assertBad(good.replace("\"norm_num_groups\": 4", "\"norm_num_groups\": 3"), "norm_num_groups 3");
         assertBad(good.replace("\"norm_num_groups\": 4", "\"norm_num_groups\": 0"), "norm_num_groups must be positive, got 0");
+        assertBad(good.replace("\"sample_size\": 64", "\"sample_size\": 0"), "sample_size must be positive, got 0");
         assertBad(good.replace("\"layers_per_block\": 2", "\"layers_per_block\": 100000"), "layers_per_block 100000 is not supported");
         assertBad(good.replace("\"AutoencoderKL\"", "\"AutoencoderTiny\""), "_class_name \"AutoencoderTiny\"");
         assertBad(good.replace("\"force_upcast\": true", "\"force_upcast\": \"yes\""), "force_upcast \"yes\"");
