@@ -33,8 +33,10 @@ server_only=(dev/turbojet/serve io/javalin org/eclipse/jetty kotlin jakarta org/
     'META-INF/services/jakarta.*' 'META-INF/services/org.eclipse.jetty.*' 'META-INF/services/org.slf4j.*'
     'META-INF/*.kotlin_module' META-INF/native-image/org.eclipse.jetty META-INF/maven/io.javalin 'META-INF/maven/jakarta.*'
     'META-INF/maven/org.eclipse.jetty*' META-INF/maven/org.jetbrains META-INF/maven/org.slf4j 'beans_*.xsd' jndi.properties)
+# OpenBLAS's libraries (40 MB): the device run's CPU side uses the Vector API GEMM instead, which
+# CpuOps picks by itself where OpenBLAS is absent
 store_jar "$java_home" "$bundle/lib/turbojet.jar" "$staging/lib/turbojet.jar" dev/turbojet/clip/vocab.json dev/turbojet/clip/merges.txt \
-    "${server_only[@]}"
+    "${server_only[@]}" org/bytedeco
 left=$("$java_home/bin/jar" --list --file "$staging/lib/turbojet.jar" | grep -E '^(io/javalin|org/eclipse/jetty|kotlin|dev/turbojet/serve)/' | head -3) || true
 [ -z "$left" ] || die "the device jar still holds server classes: $left"
 cp "$bundle/lib/benchmarks.jar" "$staging/lib/benchmarks.jar"
