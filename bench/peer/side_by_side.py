@@ -24,7 +24,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPONENTS = ["unet", "vae-decode", "text-encoders"]
 # The OpenBLAS backend keeps the synthetic (F16) weights 16-bit: the full UNet's are 5.1 GB. A JVM's RSS
 # follows the heap it may grow to, so the heap is capped near what the largest component needs.
-DEFAULT_JAVA_OPTS = "-Xmx7g -XX:+UseG1GC"
+# The heap is capped per component near what it needs (-Xmx), since a JVM's RSS follows the heap it may
+# grow to: the UNet's 5.1 GB of 16-bit weights plus activations; the VAE's 0.1 GB of weights plus
+# 512^2 activations of 134 MB each; the text encoders' 1.6 GB.
+DEFAULT_JAVA_OPTS = "-XX:+UseG1GC"
+DEFAULT_JAVA_HEAP = "unet=7g,vae-decode=1200m,text-encoders=2500m"
 REQUIRED_JAVA_OPTS = ["--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"]
 
 
@@ -106,7 +110,9 @@ def main():
     p.add_argument("--size", default="full", choices=["full", "tiny"])
     p.add_argument("--latent", type=int, default=64, help="latent side for unet and vae-decode (default 64 = 512 px)")
     p.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)), help="threads per side (default: nproc)")
-    p.add_argument("--java-opts", default=DEFAULT_JAVA_OPTS, help=f"JVM heap and GC options (default '{DEFAULT_JAVA_OPTS}')")
+    p.add_argument("--java-opts", default=DEFAULT_JAVA_OPTS, help=f"JVM options, e.g. GC (default '{DEFAULT_JAVA_OPTS}')")
+    p.add_argument("--java-heap", default=DEFAULT_JAVA_HEAP,
+                   help=f"-Xmx per component, COMPONENT=SIZE,... (default '{DEFAULT_JAVA_HEAP}'); an -Xmx in --java-opts applies to the rest")
     p.add_argument("--out", help="output folder (default bench/results/cpu-<date>-<short sha>)")
     p.add_argument("--java", required=True, help="the java launcher (JDK 22+)")
     p.add_argument("--jar", default=str(ROOT / "bench/target/benchmarks.jar"))
@@ -125,7 +131,18 @@ def main():
     (out / "logs").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     torch_env = dict(env, PYTHONPATH=args.pythonpath) if args.pythonpath else env
+    heaps = {}
+    for item in filter(None, (x.strip() for x in args.java_heap.split(","))):
+        name, _, size = item.partition("=")
+        if name not in COMPONENTS or not size:
+            p.error(f"--java-heap {item!r}: expected COMPONENT=SIZE with COMPONENT one of {', '.join(COMPONENTS)}")
+        heaps[name] = size
     java_cmd = [args.java, *REQUIRED_JAVA_OPTS, *shlex.split(args.java_opts), "-cp", args.jar, "dev.turbojet.bench.ComponentRun"]
+
+    def java_for(component):
+        heap = [f"-Xmx{heaps[component]}"] if component in heaps else []
+        return [args.java, *REQUIRED_JAVA_OPTS, *shlex.split(args.java_opts), *heap,
+                "-cp", args.jar, "dev.turbojet.bench.ComponentRun"]
     torch_cmd = [args.python, str(ROOT / "bench/peer/cpu_components.py")]
     common = ["--size", args.size, "--latent", str(args.latent), "--threads", str(args.threads), "--iters", str(args.iters)]
 
@@ -138,7 +155,8 @@ def main():
     report = {"what": "turbojet (CpuOps) vs PyTorch eager (diffusers, transformers) on the CPU, fp32, random weights, "
                       "one fresh process per side per run, interleaved",
               "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-              "machine": machine(), "java": {"version": java_version, "java_opts": args.java_opts, "command": java_cmd},
+              "machine": machine(), "java": {"version": java_version, "java_opts": args.java_opts,
+                                             "java_heap": heaps, "command": java_cmd},
               "pytorch": dict(torch_versions, command=torch_cmd, pythonpath=args.pythonpath), "commit": git, "threads": args.threads, "size": args.size,
               "latent": args.latent, "runs": args.runs, "iters": args.iters,
               "ratio": "torch_median_s / java_median_s: above 1, turbojet is faster", "components": {}}
@@ -146,7 +164,7 @@ def main():
     for component in components:
         runs = {"java": [], "torch": []}
         for i in range(1, args.runs + 1):
-            for side, cmd in (("java", java_cmd), ("torch", torch_cmd)):
+            for side, cmd in (("java", java_for(component)), ("torch", torch_cmd)):
                 print(f"[side-by-side] {component} run {i}/{args.runs}: {side} ...", file=sys.stderr, flush=True)
                 r = run_child(cmd + ["--component", component] + common, env if side == "java" else torch_env,
                               out / "logs" / f"{component}-{side}-{i}.log")
