@@ -83,8 +83,10 @@ def build_text_encoders(torch, size):
     c1 = CLIPTextConfig.from_dict(config(size, "text_encoder"))
     c1.num_hidden_layers -= 1                            # its hidden_states[-1] is the full model's [-2]
     c2 = CLIPTextConfig.from_dict(config(size, "text_encoder_2"))
-    te1 = CLIPTextModel(c1).eval()
-    te2 = CLIPTextModelWithProjection(c2).eval()
+    # the bundled configs say torch_dtype float16 (the published checkpoint's), which transformers may
+    # build in: the comparison is fp32 on both sides
+    te1 = CLIPTextModel(c1).to(torch.float32).eval()
+    te2 = CLIPTextModelWithProjection(c2).to(torch.float32).eval()
     ids1 = torch.tensor([prompt_ids(EOS)])
     ids2 = torch.tensor([prompt_ids(0)])
 
