@@ -95,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "turbojet-{seed}.png",
             description = "Output PNG; {seed} and {i} (image index) are replaced; with --batch > 1 and no {i}, "
-                    + "-{i} goes before the extension. Default: ${DEFAULT-VALUE}.")
+                    + "-{i} goes before the extension.%nDefault: ${DEFAULT-VALUE}.")
     String out;
 
     @Option(names = "--init-image", paramLabel = "IMAGE",

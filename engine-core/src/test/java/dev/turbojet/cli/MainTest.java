@@ -15,6 +15,18 @@ class MainTest {
         assertTrue(r.out().contains("--verbose"), r.out());
     }
 
+    /** Help text wraps between words: no line of any command's help ends inside a hyphenated word (picocli may break after '-'). */
+    @Test
+    void helpNeverBreaksInsideAWord() {
+        for (String command : new String[]{"generate", "serve", "inspect", "profile", "verify"}) {
+            CliRun r = CliRun.of(command, "--help");
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            for (String line : r.out().split("\\R")) {
+                assertFalse(line.stripTrailing().matches(".*[\\w{}/]-"), command + " --help breaks after a hyphen: [" + line + "]");
+            }
+        }
+    }
+
     @Test
     void version() {
         CliRun r = CliRun.of("--version");

@@ -79,7 +79,10 @@ class HeaderAuditTest {
             "cudnn.ConvPlans.W_UID", "a tensor unique id of our choosing",
             "cudnn.ConvPlans.Y_UID", "a tensor unique id of our choosing",
             "cudnn.ConvPlans.MAX_CONFIGS", "how many engine configs we ask the heuristic for",
-            "cudnn.ConvGraph.ALIGNMENT", "the tensor alignment we promise cuDNN (our allocations')");
+            "cudnn.ConvGraph.ALIGNMENT", "the tensor alignment we promise cuDNN (our allocations')",
+            "openblas.OpenBlas.ROW_MAJOR", "CBLAS's CblasRowMajor, from OpenBLAS's cblas.h (OpenBlasTest checks it there)",
+            "openblas.OpenBlas.NO_TRANS", "CBLAS's CblasNoTrans, from OpenBLAS's cblas.h (OpenBlasTest checks it there)",
+            "openblas.OpenBlas.TRANS", "CBLAS's CblasTrans, from OpenBLAS's cblas.h (OpenBlasTest checks it there)");
 
     /** Enums with integer fields: enum -> field -> naming rule (constant name -> C expression). */
     static final Map<String, Map<String, UnaryOperator<String>>> ENUMS = Map.of(
