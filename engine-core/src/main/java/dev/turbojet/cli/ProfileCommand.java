@@ -39,7 +39,8 @@ import java.util.function.Function;
         footer = {"", "Examples:",
                 "  turbojet profile --component unet --synthetic tiny",
                 "  turbojet profile --component unet --synthetic full --width 512 --height 512 --by both --top 15",
-                "  turbojet profile --component vae --model ./sdxl-turbo --json vae-profile.json"})
+                "  turbojet profile --component vae --model ./sdxl-turbo --json vae-profile.json"},
+        mixinStandardHelpOptions = true)
 public final class ProfileCommand implements Callable<Integer> {
     enum Component { unet, vae, text, pipeline }
 
