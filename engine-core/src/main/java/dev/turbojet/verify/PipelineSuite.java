@@ -8,6 +8,7 @@ import dev.turbojet.pipeline.PipelineOptions;
 import dev.turbojet.pipeline.SdxlPipeline;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
+import dev.turbojet.vae.VaeTiling;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,9 @@ public final class PipelineSuite implements GoldenSuite {
         long seed = report.inputLongs(c + ".generator_seed")[0];
         SdxlPipeline pipeline = ctx.cached("pipeline/" + variant,
                 () -> SdxlPipeline.load(ctx.model(), ctx.ops(), PipelineOptions.defaults().withVariants(List.of(variant))
-                        .withVaeOps(ctx.vaeOps())));
+                        .withVaeOps(ctx.vaeOps())
+                        // the goldens are diffusers' untiled decodes, at any size
+                        .withVaeTiling(VaeTiling.Mode.OFF)));
 
         Recorder rec = new Recorder();
         GenerationRequest req = GenerationRequest.builder(prompts).steps(steps)
