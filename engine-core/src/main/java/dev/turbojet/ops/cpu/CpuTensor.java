@@ -91,9 +91,18 @@ public final class CpuTensor implements Tensor {
         return new CpuTensor(to, data, half, storage, false);
     }
 
+    /** Whether {@link #widen} runs on vector lanes (the same values: widening is exact). */
+    static final boolean VECTOR_WIDEN = CpuOps.vectorApiPresent();
+
     /** dst[dOff + i] = element (srcOff + i) of 16-bit {@code bits} as fp32, for i < n. */
     static void widen(short[] bits, DType storage, int srcOff, float[] dst, int dOff, int n) {
-        if (storage == DType.F16) {
+        if (VECTOR_WIDEN) {
+            if (storage == DType.F16) {
+                VectorMath.widenF16(bits, srcOff, dst, dOff, n);
+            } else {
+                VectorMath.widenBF16(bits, srcOff, dst, dOff, n);
+            }
+        } else if (storage == DType.F16) {
             for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits[srcOff + i]);
         } else {
             for (int i = 0; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits[srcOff + i] << 16);

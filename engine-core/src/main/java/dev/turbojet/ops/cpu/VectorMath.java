@@ -1,8 +1,11 @@
 package dev.turbojet.ops.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Ints as many as {@link #S}'s floats, and the shorts they widen from. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(I.vectorBitSize() / 2));
 
     private VectorMath() {
     }
@@ -125,5 +131,40 @@ final class VectorMath {
             a.mul(gelu(g)).intoArray(out, o + i);
         }
         for (; i < f; i++) out[o + i] = x[xo + i] * ScalarMath.gelu(x[xo + f + i]);
+    }
+
+    /**
+     * dst[dOff + i] = the IEEE binary16 value of bits[srcOff + i], for i < n: exactly
+     * {@link Float#float16ToFloat} (every finite half is an fp32; infinities keep their sign, NaNs their
+     * sign and payload and come out quiet, as x86's VCVTPH2PS makes them), eight or sixteen lanes at a time.
+     */
+    static void widenF16(short[] bits, int srcOff, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int bound = I.loopBound(n); i < bound; i += I.length()) {
+            IntVector h = (IntVector) ShortVector.fromArray(H, bits, srcOff + i).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7FFF), sign = h.lanewise(VectorOperators.LSHL, 16).and(0x80000000);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            // normal halves: rebias the exponent (15 -> 127); subnormal ones (em < 0x400): em x 2^-24,
+            // exact in fp32; infinities and NaNs (em >= 0x7C00): all-ones exponent, payload kept
+            IntVector normal = shifted.add(0x38000000);
+            IntVector subnormal = ((FloatVector) em.convert(VectorOperators.I2F, 0)).mul(0x1p-24f)
+                    .reinterpretAsInts();
+            IntVector special = shifted.or(0x7F800000)
+                    .blend(shifted.or(0x7FC00000), em.compare(VectorOperators.GT, 0x7C00)); // NaNs quiet, as F16C's
+            IntVector magnitude = normal.blend(subnormal, em.compare(VectorOperators.LT, 0x400))
+                    .blend(special, em.compare(VectorOperators.GE, 0x7C00));
+            magnitude.or(sign).reinterpretAsFloats().intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits[srcOff + i]);
+    }
+
+    /** dst[dOff + i] = the bfloat16 bits[srcOff + i] as fp32 (its bits shifted up by 16), for i < n. */
+    static void widenBF16(short[] bits, int srcOff, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (int bound = I.loopBound(n); i < bound; i += I.length()) {
+            IntVector h = (IntVector) ShortVector.fromArray(H, bits, srcOff + i).convertShape(VectorOperators.S2I, I, 0);
+            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits[srcOff + i] << 16);
     }
 }

@@ -68,4 +68,27 @@ class VectorMathTest {
         for (int i = from; i < x.length; i++) dev += (x[i] - (float) mean) * (x[i] - (float) mean);
         assertEquals(dev, VectorMath.sumSquaredDeviations(x, from, n, (float) mean), dev * 1e-6);
     }
+
+    @Test
+    void halfWideningIsFloat16ToFloatForEveryBitPattern() {
+        short[] bits = new short[3 + 65536];
+        for (int i = 0; i < 65536; i++) bits[3 + i] = (short) i;
+        float[] f16 = new float[65536 + 5], bf16 = new float[65536 + 5];
+        VectorMath.widenF16(bits, 3, f16, 5, 65536);
+        VectorMath.widenBF16(bits, 3, bf16, 5, 65536);
+        for (int i = 0; i < 65536; i++) {
+            int expected = Float.floatToRawIntBits(Float.float16ToFloat((short) i));
+            int quiet = (i & 0x7C00) == 0x7C00 && (i & 0x3FF) != 0 ? 0x00400000 : 0; // a NaN: quiet or not
+            assertEquals(expected | quiet, Float.floatToRawIntBits(f16[5 + i]) | quiet, "f16 bits " + Integer.toHexString(i));
+            assertEquals(i << 16, Float.floatToRawIntBits(bf16[5 + i]), "bf16 bits");
+        }
+        // lengths that leave tails for the scalar loop, from unaligned offsets
+        for (int n : new int[]{0, 1, 7, 15, 17, 33}) {
+            float[] out = new float[n + 1];
+            out[n] = 42f;
+            VectorMath.widenF16(bits, 3 + 0x3C00, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(Float.float16ToFloat((short) (0x3C00 + i)), out[i], "n " + n + " element " + i);
+            assertEquals(42f, out[n], "wrote past n = " + n);
+        }
+    }
 }
