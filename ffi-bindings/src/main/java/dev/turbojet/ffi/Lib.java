@@ -24,7 +24,12 @@ public enum Lib {
      * jar also holds the libgfortran it links, found through its {@code $ORIGIN} run path.
      */
     OPENBLAS("openblas", "TURBOJET_OPENBLAS", List.of("libopenblas.so.0"), List.of(), "",
-            "org/bytedeco/openblas/linux-x86_64");
+            "org/bytedeco/openblas/linux-x86_64"),
+    /**
+     * oneDNN, the CPU backend's SGEMM on AVX-512: from bytedeco's {@code dnnl} jar on the class path, or a
+     * system {@code libdnnl.so.3}. Its folder in the jar also holds the libgomp it links ({@code $ORIGIN}).
+     */
+    ONEDNN("onednn", "TURBOJET_ONEDNN", List.of("libdnnl.so.3"), List.of(), "", "org/bytedeco/dnnl/linux-x86_64");
 
     private final String key;
     private final String envVar;
@@ -44,7 +49,7 @@ public enum Lib {
 
     /** Whether this is one of the CUDA libraries (searched for in the CUDA toolkit too). */
     public boolean isCuda() {
-        return this != OPENBLAS;
+        return this != OPENBLAS && this != ONEDNN;
     }
 
     /** The folder inside a bytedeco jar that holds the library and its neighbours. */

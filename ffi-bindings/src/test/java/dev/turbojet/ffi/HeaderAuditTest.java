@@ -82,7 +82,9 @@ class HeaderAuditTest {
             "cudnn.ConvGraph.ALIGNMENT", "the tensor alignment we promise cuDNN (our allocations')",
             "openblas.OpenBlas.ROW_MAJOR", "CBLAS's CblasRowMajor, from OpenBLAS's cblas.h (OpenBlasTest checks it there)",
             "openblas.OpenBlas.NO_TRANS", "CBLAS's CblasNoTrans, from OpenBLAS's cblas.h (OpenBlasTest checks it there)",
-            "openblas.OpenBlas.TRANS", "CBLAS's CblasTrans, from OpenBLAS's cblas.h (OpenBlasTest checks it there)");
+            "openblas.OpenBlas.TRANS", "CBLAS's CblasTrans, from OpenBLAS's cblas.h (OpenBlasTest checks it there)",
+            "onednn.OneDnn.SUCCESS", "oneDNN's dnnl_success, from its dnnl_common_types.h (OneDnnTest checks it there)",
+            "onednn.OneDnn.ISA_AVX512_CORE", "oneDNN's dnnl_cpu_isa_avx512_core, from its dnnl_types.h (OneDnnTest checks it there)");
 
     /** Enums with integer fields: enum -> field -> naming rule (constant name -> C expression). */
     static final Map<String, Map<String, UnaryOperator<String>>> ENUMS = Map.of(

@@ -33,7 +33,7 @@ public final class WheelLibraries {
                     List.of("libnvrtc.so.13", "libnvrtc-builtins.so.13.0"), false);
             case CUDNN -> new Source("nvidia_cudnn_cu13-9", "nvidia/cudnn/lib", List.of("libcudnn.so.9"), true);
             case CUDA -> throw new IllegalArgumentException("the driver does not come in a wheel");
-            case OPENBLAS -> throw new IllegalArgumentException("OpenBLAS comes from its Maven jar, not a wheel");
+            case OPENBLAS, ONEDNN -> throw new IllegalArgumentException(lib + " comes from its Maven jar, not a wheel");
         };
     }
 

@@ -1,13 +1,16 @@
 package dev.turbojet.ops.cpu;
 
+import dev.turbojet.ffi.onednn.OneDnn;
 import dev.turbojet.ffi.openblas.OpenBlas;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * CpuOps' linear, convolution and attention GEMMs on OpenBLAS's {@code cblas_sgemm}.
+ * CpuOps' linear, convolution and attention GEMMs on a native row-major sgemm: oneDNN's {@code dnnl_sgemm}
+ * or OpenBLAS's {@code cblas_sgemm} ({@link Sgemm}).
  *
- * <p>OpenBLAS runs single-threaded ({@link OpenBlas#setThreads}(1)); the parallelism is CpuOps' own
+ * <p>The library runs single-threaded (OpenBLAS's thread count 1; oneDNN's OpenMP team of one on each
+ * calling thread); the parallelism is CpuOps' own
  * {@link Workers}: each task makes one sgemm call on its own block of the output, so there is one pool
  * of threads for the whole backend and no second pool spinning between calls while the workers run the
  * pointwise ops. Every output element is computed by exactly one call over the full depth K, so the
@@ -26,22 +29,63 @@ final class BlasGemm {
      */
     static final int ATTENTION_ROWS = 512;
 
-    private final OpenBlas blas;
+    /** One row-major sgemm call on the calling thread, as cblas_sgemm and dnnl_sgemm define it. */
+    interface Sgemm {
+        void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
+                   MemorySegment b, int ldb, float beta, MemorySegment c, int ldc);
+
+        String name();
+    }
+
+    /** OpenBLAS's sgemm, its own threading off (process-wide). */
+    static Sgemm openBlas(OpenBlas blas) {
+        blas.setThreads(1);
+        return new Sgemm() {
+            @Override
+            public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
+                              MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+                blas.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            }
+
+            @Override
+            public String name() {
+                return "OpenBLAS sgemm (" + blas.coreName() + ")";
+            }
+        };
+    }
+
+    /** oneDNN's sgemm, each calling thread made single-threaded on its first call. */
+    static Sgemm oneDnn(OneDnn dnn) {
+        return new Sgemm() {
+            @Override
+            public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
+                              MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+                dnn.singleThreadedOnThisThread();
+                dnn.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            }
+
+            @Override
+            public String name() {
+                return "oneDNN " + dnn.version() + " sgemm (ISA 0x" + Integer.toHexString(dnn.effectiveIsa()) + ")";
+            }
+        };
+    }
+
+    private final Sgemm blas;
     private final Workers workers;
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
 
     /** Whether the softmax's max and scaling run on {@link VectorMath}. */
     private final boolean vector;
 
-    BlasGemm(OpenBlas blas, Workers workers, boolean vector) {
+    BlasGemm(Sgemm blas, Workers workers, boolean vector) {
         this.blas = blas;
         this.workers = workers;
         this.vector = vector;
-        blas.setThreads(1);
     }
 
     String name() {
-        return "OpenBLAS sgemm (" + blas.coreName() + ")";
+        return blas.name();
     }
 
     private static MemorySegment at(float[] data, long offset) {

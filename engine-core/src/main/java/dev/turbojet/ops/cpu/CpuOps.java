@@ -1,5 +1,6 @@
 package dev.turbojet.ops.cpu;
 
+import dev.turbojet.ffi.onednn.OneDnn;
 import dev.turbojet.ffi.openblas.OpenBlas;
 import dev.turbojet.io.TensorView;
 import dev.turbojet.ops.Act;
@@ -28,7 +29,8 @@ import java.util.Arrays;
  * <p>Threads: a {@link Workers} pool of {@code threads} daemon threads (default: every
  * available processor); ops split their outer loops into about four chunks per thread.
  *
- * <p>Compute: conv2d, linear and attention run on OpenBLAS's sgemm ({@link BlasGemm}) where it loads;
+ * <p>Compute: conv2d, linear and attention run on a native sgemm ({@link BlasGemm}: oneDNN's or
+ * OpenBLAS's, see {@link #defaultSimd()}) where one loads;
  * otherwise (or with {@link Simd#VECTOR_API} / {@link Simd#SCALAR}) on {@link Gemm}, a packed,
  * cache-blocked SGEMM whose micro-kernel is {@link VectorKernel} (8 x 2L FloatVector FMAs, L the
  * preferred vector length: 8 x 32 with AVX-512) when the jdk.incubator.vector module is present,
@@ -46,6 +48,11 @@ public final class CpuOps implements Ops {
     /** The GEMM micro-kernel family. */
     public enum Simd {
         /**
+         * oneDNN's sgemm over FFM (bytedeco's dnnl jar on the class path, or a system libdnnl.so.3), one
+         * OpenMP thread per call, split over this backend's workers, as {@link #OPENBLAS}.
+         */
+        ONEDNN,
+        /**
          * OpenBLAS's sgemm over FFM (bytedeco's openblas jar on the class path, or a system libopenblas.so.0),
          * single-threaded per call, split over this backend's workers; the pointwise ops still use the
          * Vector API where it is present.
@@ -57,14 +64,14 @@ public final class CpuOps implements Ops {
         SCALAR
     }
 
-    /** System property choosing the default GEMM: {@code openblas}, {@code vector} or {@code scalar}. */
+    /** System property choosing the default GEMM: {@code onednn}, {@code openblas}, {@code vector} or {@code scalar}. */
     public static final String GEMM_PROPERTY = "turbojet.cpu.gemm";
 
     private final Workers workers;
     private final Gemm gemm;
     /** Whether the Vector API computes the pointwise ops and norms ({@link VectorMath}). */
     private final boolean vector;
-    /** The OpenBLAS GEMMs, or null on the pure-Java paths. */
+    /** The native (oneDNN or OpenBLAS) GEMMs, or null on the pure-Java paths. */
     private final BlasGemm blas;
     private final Attention.RowExp exp;
     private final CpuNorms norms;
@@ -81,7 +88,7 @@ public final class CpuOps implements Ops {
     }
 
     /**
-     * {@code simd} VECTOR_API without the jdk.incubator.vector module, or OPENBLAS where OpenBLAS does not
+     * {@code simd} VECTOR_API without the jdk.incubator.vector module, or ONEDNN / OPENBLAS where that library does not
      * load, is an {@link IllegalStateException} saying why.
      */
     public CpuOps(int threads, Simd simd) {
@@ -91,10 +98,17 @@ public final class CpuOps implements Ops {
         if (simd == Simd.OPENBLAS && !openBlasPresent()) {
             throw new IllegalStateException("the OpenBLAS GEMM needs libopenblas.so.0: " + OpenBlas.whyUnavailable());
         }
+        if (simd == Simd.ONEDNN && !oneDnnPresent()) {
+            throw new IllegalStateException("the oneDNN GEMM needs libdnnl.so.3: " + OneDnn.whyUnavailable());
+        }
         this.workers = new Workers(threads);
         boolean vector = vectorApiPresent() && simd != Simd.SCALAR;
         this.gemm = new Gemm(vector ? new VectorKernel() : new ScalarKernel());
-        this.blas = simd == Simd.OPENBLAS ? new BlasGemm(OpenBlas.load(), workers, vector) : null;
+        this.blas = switch (simd) {
+            case ONEDNN -> new BlasGemm(BlasGemm.oneDnn(OneDnn.load()), workers, vector);
+            case OPENBLAS -> new BlasGemm(BlasGemm.openBlas(OpenBlas.load()), workers, vector);
+            case VECTOR_API, SCALAR -> null;
+        };
         this.exp = vector ? new VectorExp() : Attention.SCALAR_EXP;
         this.vector = vector;
         this.norms = new CpuNorms(workers, vector);
@@ -103,19 +117,34 @@ public final class CpuOps implements Ops {
     }
 
     /**
-     * The fastest GEMM here, unless the system property {@value #GEMM_PROPERTY} names one: OpenBLAS where it
-     * loads, else the Vector API where the module is present, else scalar Java.
+     * The fastest GEMM here, unless the system property {@value #GEMM_PROPERTY} names one: oneDNN where it
+     * loads and dispatches to AVX-512 kernels, else OpenBLAS where it loads (then oneDNN), else the Vector
+     * API where the module is present, else scalar Java. Measured on a 2-core AVX-512 Xeon: oneDNN's sgemm
+     * 5-40% faster than OpenBLAS's on the UNet's and text encoders' shapes; on AVX2 only OpenBLAS has been
+     * measured (bench/NOTES.md).
      */
     public static Simd defaultSimd() {
         String chosen = System.getProperty(GEMM_PROPERTY, "").strip().toLowerCase(java.util.Locale.ROOT);
         return switch (chosen) {
-            case "" -> openBlasPresent() ? Simd.OPENBLAS : vectorApiPresent() ? Simd.VECTOR_API : Simd.SCALAR;
+            case "" -> {
+                boolean avx512 = OneDnn.tryLoad().map(OneDnn::usesAvx512).orElse(false);
+                if (avx512) yield Simd.ONEDNN;
+                if (openBlasPresent()) yield Simd.OPENBLAS;
+                if (oneDnnPresent()) yield Simd.ONEDNN;
+                yield vectorApiPresent() ? Simd.VECTOR_API : Simd.SCALAR;
+            }
+            case "onednn" -> Simd.ONEDNN;
             case "openblas" -> Simd.OPENBLAS;
             case "vector" -> Simd.VECTOR_API;
             case "scalar" -> Simd.SCALAR;
             default -> throw new IllegalArgumentException("-D" + GEMM_PROPERTY + "=" + chosen
-                    + " is not a CPU GEMM: use openblas, vector or scalar");
+                    + " is not a CPU GEMM: use onednn, openblas, vector or scalar");
         };
+    }
+
+    /** Whether oneDNN loads here (loads it on first call). */
+    public static boolean oneDnnPresent() {
+        return OneDnn.tryLoad().isPresent();
     }
 
     /** Whether OpenBLAS loads here (loads it on first call). */
@@ -152,7 +181,7 @@ public final class CpuOps implements Ops {
     static final int HALF_MIN_ELEMENTS = 1 << 16;
 
     /**
-     * On the OpenBLAS path, F16 and BF16 matrices of at least {@value #HALF_MIN_ELEMENTS} elements stay
+     * On the native-GEMM paths, F16 and BF16 matrices of at least {@value #HALF_MIN_ELEMENTS} elements stay
      * 16-bit and k x k conv weights are stored tap-major (see {@link CpuTensor}); everything else, and
      * every weight on the pure-Java paths, is widened to fp32 row-major.
      */
@@ -274,6 +303,10 @@ public final class CpuOps implements Ops {
                 VectorMath.silu(xd, od, s, e);
             } else if (act == Act.SILU) {
                 for (int i = s; i < e; i++) od[i] = ScalarMath.silu(xd[i]);
+            } else if (act == Act.GELU && vector) {
+                VectorMath.gelu(xd, od, s, e); // the A&S erf (|error| < 1.5e-7), as GEGLU's
+            } else if (act == Act.QUICK_GELU && vector) {
+                VectorMath.quickGelu(xd, od, s, e);
             } else {
                 for (int i = s; i < e; i++) od[i] = Pointwise.apply(act, xd[i]);
             }

@@ -41,6 +41,15 @@ final class ScalarMath {
         return x * ((x < 0f ? e : 1f) / (1f + e));
     }
 
+    /** CLIP's quick GELU: x sigmoid(1.702 x), the sigmoid as {@link #silu}'s (exact for large |x|). */
+    static final float QUICK_GELU = 1.702f;
+
+    static float quickGelu(float x) {
+        float y = x * QUICK_GELU;
+        float e = y < FastExp.LO ? 0f : FastExp.exp(-Math.abs(y));
+        return x * ((y < 0f ? e : 1f) / (1f + e));
+    }
+
     static float gelu(float x) {
         float z = Math.abs(x * INV_SQRT2);
         float t = 1f / Math.fma(z, P, 1f);

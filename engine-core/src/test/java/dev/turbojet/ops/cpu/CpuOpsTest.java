@@ -464,8 +464,20 @@ class CpuOpsTest {
 
     @Test
     void describeNamesThreadsAndGemmPath() {
-        String best = CpuOps.openBlasPresent() ? "cpu fp32, 2 threads, GEMM OpenBLAS sgemm (" : "cpu fp32, 2 threads, GEMM vector";
+        String best = switch (CpuOps.defaultSimd()) {
+            case ONEDNN -> "cpu fp32, 2 threads, GEMM oneDNN ";
+            case OPENBLAS -> "cpu fp32, 2 threads, GEMM OpenBLAS sgemm (";
+            case VECTOR_API -> "cpu fp32, 2 threads, GEMM vector";
+            case SCALAR -> "cpu fp32, 2 threads, GEMM scalar";
+        };
         assertTrue(ops.describe().startsWith(best), ops.describe());
+        if (CpuOps.oneDnnPresent()) {
+            assertTrue(new CpuOps(2, CpuOps.Simd.ONEDNN).describe().matches("cpu fp32, 2 threads, GEMM oneDNN \\d+\\.\\d+\\.\\d+ sgemm \\(ISA 0x[0-9a-f]+\\).*"),
+                    new CpuOps(2, CpuOps.Simd.ONEDNN).describe());
+        }
+        if (CpuOps.openBlasPresent()) {
+            assertTrue(new CpuOps(2, CpuOps.Simd.OPENBLAS).describe().startsWith("cpu fp32, 2 threads, GEMM OpenBLAS sgemm ("));
+        }
         assertTrue(new CpuOps(2, CpuOps.Simd.VECTOR_API).describe().startsWith("cpu fp32, 2 threads, GEMM vector"));
         assertTrue(new CpuOps(1, CpuOps.Simd.SCALAR).describe().startsWith("cpu fp32, 1 thread, GEMM scalar"));
     }

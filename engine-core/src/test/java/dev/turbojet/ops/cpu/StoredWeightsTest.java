@@ -6,7 +6,8 @@ import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * The OpenBLAS backend's stored weights: 16-bit matrices kept 16-bit, k x k conv weights tap-major. Every
+ * The native-GEMM backends' (oneDNN's, OpenBLAS's) stored weights: 16-bit matrices kept 16-bit, k x k conv weights tap-major. Every
  * op must give what the fp64 reference gives on the same (16-bit-rounded) values, through every code
  * path: split by rows or columns, by output channels or by bands, 1x1, strided, and ops that only read
  * a plain copy (download, reshape, add).
@@ -31,9 +32,14 @@ class StoredWeightsTest {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final Random rnd = new Random(77);
 
-    @BeforeAll
-    static void needsOpenBlas() {
-        Assumptions.assumeTrue(CpuOps.openBlasPresent(), "OpenBLAS does not load here: " + dev.turbojet.ffi.openblas.OpenBlas.whyUnavailable());
+    /** A backend on {@code simd}, a native GEMM; the test is skipped where that library does not load. */
+    private static CpuOps nativeOps(CpuOps.Simd simd) {
+        if (simd == CpuOps.Simd.ONEDNN) {
+            Assumptions.assumeTrue(CpuOps.oneDnnPresent(), "oneDNN does not load here: " + dev.turbojet.ffi.onednn.OneDnn.whyUnavailable());
+        } else {
+            Assumptions.assumeTrue(CpuOps.openBlasPresent(), "OpenBLAS does not load here: " + dev.turbojet.ffi.openblas.OpenBlas.whyUnavailable());
+        }
+        return new CpuOps(2, simd);
     }
 
     /** {@code h} rounded to {@code dt}, as a checkpoint view, and the rounded values. */
@@ -62,8 +68,9 @@ class StoredWeightsTest {
         return new TensorView(name, dt, h.shape(), seg, "test");
     }
 
-    @Test
-    void convolutionsWithStoredWeights() {
+    @ParameterizedTest
+    @EnumSource(value = CpuOps.Simd.class, names = {"ONEDNN", "OPENBLAS"})
+    void convolutionsWithStoredWeights(CpuOps.Simd simd) {
         int[][] cases = { // n, cin, h, w, cout, kh, kw, stride, pad
                 {1, 64, 6, 7, 48, 3, 3, 1, 1},    // weight larger than the image: split by output channels
                 {2, 8, 33, 30, 40, 3, 3, 1, 1},   // image larger: bands of rows
@@ -72,7 +79,7 @@ class StoredWeightsTest {
                 {1, 300, 5, 5, 256, 1, 1, 1, 0},  // 1x1 with a 16-bit weight (76,800 elements)
                 {1, 40, 4, 5, 1700, 3, 3, 1, 1},  // 16-bit tap-major, many channels
         };
-        try (Arena arena = Arena.ofConfined(); CpuOps ops = new CpuOps(2, CpuOps.Simd.OPENBLAS)) {
+        try (Arena arena = Arena.ofConfined(); CpuOps ops = nativeOps(simd)) {
             for (DType dt : new DType[]{DType.F32, DType.F16, DType.BF16}) {
                 for (int[] c : cases) {
                     HostTensor x = Reference.random(rnd, c[0], c[1], c[2], c[3]);
@@ -89,10 +96,11 @@ class StoredWeightsTest {
         }
     }
 
-    @Test
-    void linearsWithStoredWeights() {
+    @ParameterizedTest
+    @EnumSource(value = CpuOps.Simd.class, names = {"ONEDNN", "OPENBLAS"})
+    void linearsWithStoredWeights(CpuOps.Simd simd) {
         int[][] cases = {{4096, 64, 40}, {77, 300, 700}, {5, 256, 257}, {200, 2000, 40}}; // rows, in, out
-        try (Arena arena = Arena.ofConfined(); CpuOps ops = new CpuOps(2, CpuOps.Simd.OPENBLAS)) {
+        try (Arena arena = Arena.ofConfined(); CpuOps ops = nativeOps(simd)) {
             for (DType dt : new DType[]{DType.F16, DType.BF16, DType.F32}) {
                 for (int[] c : cases) {
                     HostTensor x = Reference.random(rnd, c[0], c[1]);
@@ -110,9 +118,10 @@ class StoredWeightsTest {
         }
     }
 
-    @Test
-    void otherOpsReadAPlainCopy() {
-        try (Arena arena = Arena.ofConfined(); CpuOps ops = new CpuOps(2, CpuOps.Simd.OPENBLAS)) {
+    @ParameterizedTest
+    @EnumSource(value = CpuOps.Simd.class, names = {"ONEDNN", "OPENBLAS"})
+    void otherOpsReadAPlainCopy(CpuOps.Simd simd) {
+        try (Arena arena = Arena.ofConfined(); CpuOps ops = nativeOps(simd)) {
             HostTensor table = rounded(Reference.random(rnd, 600, 128), DType.F16);
             Tensor stored = ops.weight(view(arena, "table", table, DType.F16));
             assertEquals(DType.F16, stored.dtype());
