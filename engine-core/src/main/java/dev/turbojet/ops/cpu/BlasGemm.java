@@ -78,10 +78,14 @@ final class BlasGemm {
     /** Whether the softmax's max and scaling run on {@link VectorMath}. */
     private final boolean vector;
 
-    BlasGemm(Sgemm blas, Workers workers, boolean vector) {
+    /** oneDNN's direct convolutions for large stride-1 images, or null (then {@link #shiftedConv} takes them). */
+    private final DnnlConvolutions convolutions;
+
+    BlasGemm(Sgemm blas, Workers workers, boolean vector, DnnlConvolutions convolutions) {
         this.blas = blas;
         this.workers = workers;
         this.vector = vector;
+        this.convolutions = convolutions;
     }
 
     String name() {
@@ -156,12 +160,21 @@ final class BlasGemm {
     }
 
     /**
-     * out[n, cout, ho, wo] += conv(x, w). A 1x1 stride-1 unpadded conv is one GEMM on x as it is; any other
+     * out[n, cout, ho, wo] = bias + conv(x, w) (out zero, bias null for none). A 1x1 stride-1 unpadded conv is one GEMM on x as it is; any other
      * stride-1 conv is {@link #shiftedConv}; strided ones go through an im2col by bands of output rows.
      */
-    void conv2d(float[] x, int n, int cin, int h, int w, CpuTensor weight, int cout, int kh, int kw,
+    void conv2d(float[] x, int n, int cin, int h, int w, CpuTensor weight, float[] bias, int cout, int kh, int kw,
                 int stride, int pad, int ho, int wo, float[] out) {
         int k = cin * kh * kw, pixels = ho * wo;
+        if (stride == 1 && convolutions != null && DnnlConvolutions.takes(cout, ho, wo)) {
+            convolutions.conv2d(x, n, cin, h, w, weight, bias, cout, kh, kw, pad, ho, wo, out);
+            return;
+        }
+        if (bias != null) {
+            workers.forRange(n * cout, 4, (s, e) -> {
+                for (int row = s; row < e; row++) java.util.Arrays.fill(out, row * pixels, (row + 1) * pixels, bias[row % cout]);
+            });
+        }
         if (kh == 1 && kw == 1 && stride == 1 && pad == 0) {
             for (int img = 0; img < n; img++) {
                 int xOff = img * cin * h * w, oOff = img * cout * pixels;

@@ -67,6 +67,12 @@ public final class CpuOps implements Ops {
     /** System property choosing the default GEMM: {@code onednn}, {@code openblas}, {@code vector} or {@code scalar}. */
     public static final String GEMM_PROPERTY = "turbojet.cpu.gemm";
 
+    /**
+     * System property: {@code false} keeps the oneDNN backend's large stride-1 convolutions on shifted sgemm
+     * calls instead of oneDNN's direct convolution ({@link DnnlConvolutions}).
+     */
+    public static final String ONEDNN_CONV_PROPERTY = "turbojet.cpu.onednnConv";
+
     private final Workers workers;
     private final Gemm gemm;
     /** Whether the Vector API computes the pointwise ops and norms ({@link VectorMath}). */
@@ -105,8 +111,10 @@ public final class CpuOps implements Ops {
         boolean vector = vectorApiPresent() && simd != Simd.SCALAR;
         this.gemm = new Gemm(vector ? new VectorKernel() : new ScalarKernel());
         this.blas = switch (simd) {
-            case ONEDNN -> new BlasGemm(BlasGemm.oneDnn(OneDnn.load()), workers, vector);
-            case OPENBLAS -> new BlasGemm(BlasGemm.openBlas(OpenBlas.load()), workers, vector);
+            case ONEDNN -> new BlasGemm(BlasGemm.oneDnn(OneDnn.load()), workers, vector,
+                    Boolean.parseBoolean(System.getProperty(ONEDNN_CONV_PROPERTY, "true"))
+                            ? new DnnlConvolutions(OneDnn.load(), workers.threads()) : null);
+            case OPENBLAS -> new BlasGemm(BlasGemm.openBlas(OpenBlas.load()), workers, vector, null);
             case VECTOR_API, SCALAR -> null;
         };
         this.exp = vector ? new VectorExp() : Attention.SCALAR_EXP;
@@ -226,11 +234,11 @@ public final class CpuOps implements Ops {
         int ho = out.shape().intDim(2), wo = out.shape().intDim(3);
         int k = cin * kh * kw, pixels = ho * wo;
         float[] xd = in.data, od = out.data;
-        if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
         if (blas != null) {
-            blas.conv2d(xd, n, cin, h, wd, w, cout, kh, kw, stride, padding, ho, wo, od);
+            blas.conv2d(xd, n, cin, h, wd, w, b == null ? null : b.data, cout, kh, kw, stride, padding, ho, wo, od);
             return out;
         }
+        if (b != null) fillRows(od, n * cout, pixels, row -> b.data[row % cout]);
         float[] aPacked = new float[gemm.packedASize(cout, k)];
         gemm.packA(workers, new Gemm.Strided(w.data, 0, k, 1), cout, k, aPacked);
         boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;

@@ -42,7 +42,9 @@ public final class OneDnn {
     private final MethodHandle version;
     private final MethodHandle ompSetNumThreads;
     private final String origin;
-    private final ThreadLocal<Boolean> single = new ThreadLocal<>();
+    private final SymbolLookup symbols;
+    /** The OpenMP thread count this thread last set, or null before its first set. */
+    private final ThreadLocal<Integer> threads = new ThreadLocal<>();
 
     private OneDnn(SymbolLookup symbols, String origin) {
         Linker linker = Linker.nativeLinker();
@@ -60,6 +62,12 @@ public final class OneDnn {
         // void omp_set_num_threads(int): libgomp's, found through libdnnl's own dependencies
         this.ompSetNumThreads = linker.downcallHandle(find(symbols, "omp_set_num_threads"), FunctionDescriptor.ofVoid(JAVA_INT));
         this.origin = origin;
+        this.symbols = symbols;
+    }
+
+    /** The library's symbols (for {@link OneDnnConv}'s bindings). */
+    SymbolLookup symbols() {
+        return symbols;
     }
 
     private static MemorySegment find(SymbolLookup symbols, String name) {
@@ -122,13 +130,23 @@ public final class OneDnn {
 
     /** Makes sgemm calls from the calling thread run on that thread alone (once per thread; later calls are free). */
     public void singleThreadedOnThisThread() {
-        if (single.get() != null) return;
+        threadsOnThisThread(1);
+    }
+
+    /**
+     * Makes oneDNN calls from the calling thread split over {@code n} OpenMP threads ({@code omp_set_num_threads},
+     * which sets the calling thread's ICV only); free when the thread's count is already {@code n}.
+     */
+    public void threadsOnThisThread(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads " + n + " < 1");
+        Integer now = threads.get();
+        if (now != null && now == n) return;
         try {
-            ompSetNumThreads.invokeExact(1);
+            ompSetNumThreads.invokeExact(n);
         } catch (Throwable t) {
             throw Native.unchecked(t);
         }
-        single.set(Boolean.TRUE);
+        threads.set(n);
     }
 
     /** The dnnl_cpu_isa_t value oneDNN dispatches to here. */
