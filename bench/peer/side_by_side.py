@@ -30,7 +30,7 @@ COMPONENTS = ["unet", "vae-decode", "text-encoders"]
 # first touch a page fault (measured, text encoders on a 2-core Xeon: 1.67 s -> 0.92 s a pass); the peak RSS
 # is about the same either way, as the passes touch the whole heap.
 DEFAULT_JAVA_OPTS = "-XX:+UseG1GC -XX:+AlwaysPreTouch"
-DEFAULT_JAVA_HEAP = "unet=7g,vae-decode=1200m,text-encoders=2500m"
+DEFAULT_JAVA_HEAP = "unet=7g,vae-decode=1200m,text-encoders=2g"
 REQUIRED_JAVA_OPTS = ["--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"]
 
 

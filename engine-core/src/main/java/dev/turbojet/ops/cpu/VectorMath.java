@@ -130,19 +130,6 @@ final class VectorMath {
         for (; i < e; i++) out[i] = ScalarMath.gelu(x[i]);
     }
 
-    /** out[i] = x[i] sigmoid(1.702 x[i]) for i in [s, e), as {@link ScalarMath#quickGelu}. */
-    static void quickGelu(float[] x, float[] out, int s, int e) {
-        int i = s;
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i), y = v.mul(ScalarMath.QUICK_GELU);
-            FloatVector ex = VectorExp.exp(y.abs().neg()).blend(0f, y.compare(VectorOperators.LT, FastExp.LO));
-            VectorMask<Float> negative = y.compare(VectorOperators.LT, 0f);
-            v.mul(one.blend(ex, negative).div(one.add(ex))).intoArray(out, i);
-        }
-        for (; i < e; i++) out[i] = ScalarMath.quickGelu(x[i]);
-    }
-
     /** out[o + i] = x[xo + i] gelu(x[xo + f + i]) for i < f: one row of GEGLU. */
     static void geglu(float[] x, int xo, float[] out, int o, int f) {
         int i = 0;

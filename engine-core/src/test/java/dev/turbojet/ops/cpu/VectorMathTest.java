@@ -38,15 +38,14 @@ class VectorMathTest {
         for (int i = 0; i < x.length; i++) {
             assertEquals(Float.floatToRawIntBits(1.5f * ScalarMath.gelu(x[i])), Float.floatToRawIntBits(g[i]), "gelu(" + x[i] + ")");
         }
-        float[] gl = new float[x.length], qg = new float[x.length];
+        float[] gl = new float[x.length];
         VectorMath.gelu(x, gl, 0, x.length);
-        VectorMath.quickGelu(x, qg, 0, x.length);
         for (int i = 0; i < x.length; i++) {
             assertEquals(Float.floatToRawIntBits(ScalarMath.gelu(x[i])), Float.floatToRawIntBits(gl[i]), "gelu lanes(" + x[i] + ")");
-            assertEquals(Float.floatToRawIntBits(ScalarMath.quickGelu(x[i])), Float.floatToRawIntBits(qg[i]), "quick gelu(" + x[i] + ")");
             if (!Float.isFinite(x[i])) continue;
             double want = x[i] / (1 + Math.exp(-1.702 * x[i]));
-            assertEquals(want, qg[i], 1e-5 * Math.abs(want) + 1e-37, "quick gelu value(" + x[i] + ")"); // 1.702 x rounds to fp32
+            float quick = ScalarMath.quickGelu(x[i]);
+            assertEquals(want, quick, 1e-5 * Math.abs(want) + 1e-37, "quick gelu(" + x[i] + ")"); // 1.702 x rounds to fp32
         }
         float[] a = new float[x.length];
         VectorMath.affine(x, a, 3, x.length, 0.75f, -0.5f, true);
