@@ -33,13 +33,13 @@ server_only=(dev/turbojet/serve io/javalin org/eclipse/jetty kotlin jakarta org/
     'META-INF/services/jakarta.*' 'META-INF/services/org.eclipse.jetty.*' 'META-INF/services/org.slf4j.*'
     'META-INF/*.kotlin_module' META-INF/native-image/org.eclipse.jetty META-INF/maven/io.javalin 'META-INF/maven/jakarta.*'
     'META-INF/maven/org.eclipse.jetty*' META-INF/maven/org.jetbrains META-INF/maven/org.slf4j 'beans_*.xsd' jndi.properties)
-# OpenBLAS's libraries (40 MB): the device run's CPU side uses the Vector API GEMM instead, which
-# CpuOps picks by itself where OpenBLAS is absent
+# OpenBLAS's and oneDNN's libraries (130 MB): the device run's CPU side uses the Vector API GEMM instead,
+# which CpuOps picks by itself where neither is present
 store_jar "$java_home" "$bundle/lib/turbojet.jar" "$staging/lib/turbojet.jar" dev/turbojet/clip/vocab.json dev/turbojet/clip/merges.txt \
     "${server_only[@]}" org/bytedeco
 left=$("$java_home/bin/jar" --list --file "$staging/lib/turbojet.jar" | grep -E '^(io/javalin|org/eclipse/jetty|kotlin|dev/turbojet/serve)/' | head -3) || true
 [ -z "$left" ] || die "the device jar still holds server classes: $left"
-cp "$bundle/lib/benchmarks.jar" "$staging/lib/benchmarks.jar"
+store_jar "$java_home" "$bundle/lib/benchmarks.jar" "$staging/lib/benchmarks.jar" org/bytedeco
 
 # The bundle's modules that the device's jars use (jdeps: the server's java.naming, java.rmi, ... go),
 # with the Vector API and the jar file system the bundle adds, less java.net.http

@@ -112,7 +112,7 @@ public final class LibrarySearch {
         Path extractRoot = env.home().resolve(".cache/turbojet/bytedeco");
         for (Path jar : env.classpath()) {
             String name = jar.getFileName() == null ? "" : jar.getFileName().toString();
-            // CUDA's redist jars are only ever their own; OpenBLAS's may also be inside a shaded jar
+            // CUDA's redist jars are only ever their own; OpenBLAS's and oneDNN's may also be inside a shaded jar
             if (!name.endsWith(".jar") || (lib.isCuda() && !name.contains("linux-x86_64")) || !Files.isRegularFile(jar)) {
                 continue;
             }

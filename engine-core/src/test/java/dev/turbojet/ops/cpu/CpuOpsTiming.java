@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * Throughput of the heavy ops, printed (not a test: timings on a shared machine would flake).
  * Run with the test classpath: {@code java --add-modules jdk.incubator.vector -cp
- * engine-core/target/classes:engine-core/target/test-classes dev.turbojet.ops.cpu.CpuOpsTiming [threads] [openblas|vector|scalar] [gemm|conv|attention]}.
+ * engine-core/target/classes:engine-core/target/test-classes dev.turbojet.ops.cpu.CpuOpsTiming [threads] [onednn|openblas|vector|scalar] [gemm|conv|attention]}.
  */
 public final class CpuOpsTiming {
     public static void main(String[] args) {
@@ -19,7 +19,8 @@ public final class CpuOpsTiming {
             case "scalar" -> CpuOps.Simd.SCALAR;
             case "vector" -> CpuOps.Simd.VECTOR_API;
             case "openblas" -> CpuOps.Simd.OPENBLAS;
-            default -> throw new IllegalArgumentException("GEMM " + args[1] + ": use openblas, vector or scalar");
+            case "onednn" -> CpuOps.Simd.ONEDNN;
+            default -> throw new IllegalArgumentException("GEMM " + args[1] + ": use onednn, openblas, vector or scalar");
         } : CpuOps.defaultSimd();
         String only = args.length > 2 ? args[2] : "";
         CpuOps ops = new CpuOps(threads, simd);
