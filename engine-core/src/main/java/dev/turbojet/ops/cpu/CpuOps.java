@@ -20,17 +20,17 @@ import java.util.Arrays;
  *
  * <p>Storage: every tensor is a {@link CpuTensor}, a heap {@code float[]} row-major in its
  * logical shape; reshape shares the array, every other op makes a new one. Weights
- * ({@link #weight}) are widened to fp32 copies at load, whatever their checkpoint dtype: one
- * layout for every kernel, the JIT's best-optimised access path (arrays, not segments), and no
- * dependence on the mapped file staying open. The cost is memory: the full UNet takes 10.3 GB
- * of heap (run with -Xmx12g or more on a 24 GB machine); keeping F16/BF16 weights 16-bit and
- * widening them while packing GEMM panels would halve that and is the next step if memory binds.
+ * ({@link #weight}) are heap copies, so nothing depends on the mapped file staying open: on the
+ * native-GEMM paths F16/BF16 matrices stay 16-bit (the full UNet's weights take 5.1 GB instead of
+ * 10.3) and are widened, exactly, just before each GEMM; on the pure-Java paths every weight is
+ * widened to fp32 at load.
  *
  * <p>Threads: a {@link Workers} pool of {@code threads} daemon threads (default: every
  * available processor); ops split their outer loops into about four chunks per thread.
  *
  * <p>Compute: conv2d, linear and attention run on a native sgemm ({@link BlasGemm}: oneDNN's or
- * OpenBLAS's, see {@link #defaultSimd()}) where one loads;
+ * OpenBLAS's, see {@link #defaultSimd()}) where one loads, and with oneDNN the large stride-1
+ * convolutions on its direct convolution ({@link DnnlConvolutions});
  * otherwise (or with {@link Simd#VECTOR_API} / {@link Simd#SCALAR}) on {@link Gemm}, a packed,
  * cache-blocked SGEMM whose micro-kernel is {@link VectorKernel} (8 x 2L FloatVector FMAs, L the
  * preferred vector length: 8 x 32 with AVX-512) when the jdk.incubator.vector module is present,

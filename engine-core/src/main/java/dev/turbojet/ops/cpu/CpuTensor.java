@@ -6,11 +6,11 @@ import dev.turbojet.tensor.Tensor;
 
 /**
  * A {@link CpuOps} tensor. Activations, and every tensor an op makes, are fp32 elements in a Java
- * {@code float[]}, row-major in the logical shape. Weights bound by the OpenBLAS backend may be stored
- * otherwise, to save memory and copies:
+ * {@code float[]}, row-major in the logical shape. Weights bound by a native-GEMM backend (oneDNN,
+ * OpenBLAS) may be stored otherwise, to save memory and copies:
  * <ul>
  *   <li>16-bit: an F16 or BF16 checkpoint matrix keeps its bits in a {@code short[]} (half the memory of
- *       fp32); the GEMMs widen it block by block as they go (exactly: both widen to fp32 without rounding);
+ *       fp32); the GEMMs widen it just before they run (exactly: every F16 and BF16 value is an fp32);
  *   <li>tap-major: a k x k convolution weight [Cout, Cin, kh, kw] is laid out [kh kw][Cout][Cin], one
  *       [Cout, Cin] matrix per tap, the operand of the shifted-GEMM convolution.
  * </ul>
