@@ -11,6 +11,7 @@ import dev.turbojet.profile.SyntheticModels;
 import dev.turbojet.profile.Workloads;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.vae.VaeConfig;
+import dev.turbojet.vae.VaeTiling;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +63,9 @@ public final class ComponentRun implements Callable<Integer> {
     int threads;
     @Option(names = "--iters", defaultValue = "3", description = "Timed forwards after the warm-up. Default: ${DEFAULT-VALUE}.")
     int iters;
+    @Option(names = "--vae-tiling", description = "vae-decode by tiles (VaeDecoder.decodeTiled with the config's default tiling, "
+            + "as diffusers' enable_tiling), whatever the size.")
+    boolean vaeTiling;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ComponentRun()).execute(args));
@@ -94,6 +98,7 @@ public final class ComponentRun implements Callable<Integer> {
             ObjectNode r = json.createObjectNode();
             r.put("side", "turbojet").put("component", which.label).put("size", size);
             if (which != Component.TEXT_ENCODERS) r.put("latent", latent);
+            if (which == Component.VAE_DECODE) r.put("vae_tiling", vaeTiling);
             r.put("threads", n).put("backend", ops.describe());
             r.put("java", System.getProperty("java.runtime.version")).put("vm", System.getProperty("java.vm.name"));
             ArrayNode jvmArgs = r.putArray("jvm_args");
@@ -119,6 +124,11 @@ public final class ComponentRun implements Callable<Integer> {
             case VAE_DECODE -> {
                 VaeConfig cfg = model.vae();
                 Workloads.Decode decode = Workloads.Decode.create(ops, SyntheticModels.vaeDecoder(cfg, ops), cfg, latent);
+                if (vaeTiling) {
+                    HostTensor z = ops.download(decode.latents());
+                    VaeTiling tiling = VaeTiling.defaults(cfg);
+                    yield () -> decode.decoder().decodeTiled(ops, z, tiling);            // [1, 3, 8 latent, 8 latent]
+                }
                 yield () -> ops.download(decode.run(ops));                             // [1, 3, 8 latent, 8 latent]
             }
             case TEXT_ENCODERS -> {

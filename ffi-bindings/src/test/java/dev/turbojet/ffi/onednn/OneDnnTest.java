@@ -56,6 +56,77 @@ class OneDnnTest {
                 "an OpenMP build (singleThreadedOnThisThread sets the OpenMP thread count)");
     }
 
+    /**
+     * The value of a C constant in {@code headers}: a {@code #define NAME value} (followed through names), or
+     * an enumerator, counted as C counts them (one past the previous, or its initialiser, which may name an
+     * earlier enumerator of the same enum).
+     */
+    static long cValue(String headers, String name) {
+        String text = headers.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
+        Matcher define = Pattern.compile("#define\\s+" + name + "\\s+(\\S+)").matcher(text);
+        if (define.find()) return literalOrName(text, define.group(1));
+        Matcher enums = Pattern.compile("(?s)enum\\s*\\w*\\s*\\{(.*?)\\}").matcher(text);
+        while (enums.find()) {
+            java.util.Map<String, Long> values = new java.util.HashMap<>();
+            long next = 0;
+            for (String item : enums.group(1).split(",")) {
+                String[] parts = item.trim().split("=", 2);
+                String id = parts[0].trim();
+                if (id.isEmpty()) continue;
+                long v = parts.length == 1 ? next : parts[1].trim().matches("[A-Za-z_]\\w*")
+                        ? values.get(parts[1].trim()) : parseLiteral(parts[1].trim());
+                values.put(id, v);
+                next = v + 1;
+            }
+            if (values.containsKey(name)) return values.get(name);
+        }
+        throw new AssertionError(name + " is neither a #define nor an enumerator in oneDNN's headers");
+    }
+
+    private static long literalOrName(String text, String value) {
+        return value.matches("[A-Za-z_]\\w*") ? cValue(text, value) : parseLiteral(value);
+    }
+
+    private static long parseLiteral(String v) {
+        String t = v.replaceAll("[uUlL]+$", "").replace("(", "").replace(")", "");
+        return t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+    }
+
+    @Test
+    void convolutionConstantsAreTheHeaders() throws IOException {
+        String all = header("dnnl_common_types.h") + "\n" + header("dnnl_types.h") + "\n" + header("dnnl_common.h");
+        assertEquals(cValue(all, "dnnl_cpu"), OneDnnConv.ENGINE_CPU);
+        assertEquals(cValue(all, "dnnl_stream_default_flags"), OneDnnConv.STREAM_DEFAULT_FLAGS);
+        assertEquals(cValue(all, "dnnl_f32"), OneDnnConv.F32);
+        assertEquals(cValue(all, "dnnl_format_tag_any"), OneDnnConv.FORMAT_TAG_ANY);
+        assertEquals(cValue(all, "dnnl_forward_inference"), OneDnnConv.FORWARD_INFERENCE);
+        assertEquals(cValue(all, "dnnl_convolution_direct"), OneDnnConv.CONVOLUTION_DIRECT);
+        assertEquals(cValue(all, "dnnl_query_weights_md"), OneDnnConv.QUERY_WEIGHTS_MD);
+        assertEquals(cValue(all, "DNNL_ARG_SRC"), OneDnnConv.ARG_SRC);
+        assertEquals(cValue(all, "DNNL_ARG_DST"), OneDnnConv.ARG_DST);
+        assertEquals(cValue(all, "DNNL_ARG_WEIGHTS"), OneDnnConv.ARG_WEIGHTS);
+        assertEquals(cValue(all, "DNNL_ARG_BIAS"), OneDnnConv.ARG_BIAS);
+        assertEquals(cValue(all, "DNNL_MAX_NDIMS"), OneDnnConv.MAX_NDIMS);
+        // the counting itself: an enumerator after an explicit value, and one after an alias
+        assertEquals(cValue(all, "dnnl_query_some_md") + 1, cValue(all, "dnnl_query_src_md"));
+        String flat = all.replaceAll("\\s+", " ");
+        assertTrue(flat.contains("typedef struct { int arg; dnnl_memory_t memory; } dnnl_exec_arg_t;")
+                || flat.replaceAll("///<[^;]*?(?=dnnl_memory_t|})", "").contains("int arg; dnnl_memory_t memory;"),
+                "dnnl_exec_arg_t is { int arg; dnnl_memory_t memory; }");
+        String api = header("dnnl.h").replaceAll("\\s+", " ");
+        for (String decl : new String[]{
+                "dnnl_status_t DNNL_API dnnl_convolution_forward_primitive_desc_create( dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, dnnl_prop_kind_t prop_kind, dnnl_alg_kind_t alg_kind, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const dnnl_dims_t strides, const dnnl_dims_t dilates, const dnnl_dims_t padding_l, const dnnl_dims_t padding_r, const_dnnl_primitive_attr_t attr);",
+                "dnnl_status_t DNNL_API dnnl_memory_desc_create_with_strides( dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides);",
+                "dnnl_status_t DNNL_API dnnl_memory_desc_create_with_tag( dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, dnnl_format_tag_t tag);",
+                "dnnl_status_t DNNL_API dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle);",
+                "dnnl_status_t DNNL_API dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args);",
+                "dnnl_status_t DNNL_API dnnl_reorder_primitive_desc_create( dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr);",
+                "const_dnnl_memory_desc_t DNNL_API dnnl_primitive_desc_query_md( const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index);",
+                "size_t DNNL_API dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc);"}) {
+            assertTrue(api.contains(decl), "dnnl.h declares " + decl);
+        }
+    }
+
     @Test
     void sgemmMatchesATripleLoop() throws Exception {
         OneDnn dnn = OneDnn.tryLoad().orElse(null);
