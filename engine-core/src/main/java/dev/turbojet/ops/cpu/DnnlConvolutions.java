@@ -34,7 +34,7 @@ final class DnnlConvolutions {
     /** A calling thread's native buffers, grown as needed. */
     private static final class Buffers {
         MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, oihw = MemorySegment.NULL, blocked = MemorySegment.NULL,
-                bias = MemorySegment.NULL;
+                bias = MemorySegment.NULL, scratchpad = MemorySegment.NULL;
 
         static MemorySegment fit(MemorySegment held, long bytes) {
             if (held.byteSize() >= bytes) return held;
@@ -114,7 +114,9 @@ final class DnnlConvolutions {
                 for (int ci = 0; ci < cin; ci++) {
                     MemorySegment.copy(x, xOff + (ci * h + iy0) * w, b.src, ValueLayout.JAVA_FLOAT, (long) ci * hb * w * 4, hb * w);
                 }
-                conv.execute(b.src.asSlice(0, srcFloats * 4), b.blocked, bias == null ? null : b.bias, b.dst.asSlice(0, dstFloats * 4));
+                b.scratchpad = Buffers.fit(b.scratchpad, Math.max(64, conv.scratchpadBytes()));
+                conv.execute(b.src.asSlice(0, srcFloats * 4), b.blocked, bias == null ? null : b.bias, b.dst.asSlice(0, dstFloats * 4),
+                        b.scratchpad);
                 for (int co = 0; co < cout; co++) {
                     MemorySegment.copy(b.dst, ValueLayout.JAVA_FLOAT, (long) co * band * wo * 4, out, oOff + (co * ho + y0) * wo, band * wo);
                 }

@@ -41,8 +41,10 @@ public final class OneDnnConv {
     static final int QUERY_WEIGHTS_MD = 131;
     /** DNNL_ARG_SRC (= DNNL_ARG_FROM), DNNL_ARG_DST (= DNNL_ARG_TO), DNNL_ARG_WEIGHTS. */
     static final int ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33;
-    /** DNNL_ARG_BIAS. */
-    static final int ARG_BIAS = 41;
+    /** DNNL_ARG_BIAS, DNNL_ARG_SCRATCHPAD. */
+    static final int ARG_BIAS = 41, ARG_SCRATCHPAD = 80;
+    /** dnnl_scratchpad_mode_t dnnl_scratchpad_mode_user; dnnl_query_t dnnl_query_scratchpad_md. */
+    static final int SCRATCHPAD_MODE_USER = 1, QUERY_SCRATCHPAD_MD = 136;
     /** sizeof(dnnl_dims_t) / sizeof(int64_t): DNNL_MAX_NDIMS. */
     static final int MAX_NDIMS = 12;
     /** dnnl_exec_arg_t: { int arg; dnnl_memory_t memory; }. */
@@ -52,7 +54,7 @@ public final class OneDnnConv {
     private static final class Api {
         final MethodHandle engineCreate, streamCreate, mdWithStrides, mdWithTag, mdDestroy, mdSize, convPd, pdQueryMd,
                 pdDestroy, primitiveCreate, primitiveExecute, streamWait, memoryCreate, memoryDestroy, reorderPd,
-                attrCreate;
+                attrCreate, attrSetScratchpadMode;
         final MemorySegment engine, stream;
 
         Api(SymbolLookup s) {
@@ -78,6 +80,7 @@ public final class OneDnnConv {
             reorderPd = h(l, s, "dnnl_reorder_primitive_desc_create",
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
             attrCreate = h(l, s, "dnnl_primitive_attr_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+            attrSetScratchpadMode = h(l, s, "dnnl_primitive_attr_set_scratchpad_mode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment out = a.allocate(ADDRESS);
                 check("dnnl_engine_create", (int) engineCreate.invokeExact(out, ENGINE_CPU, 0L));
@@ -108,8 +111,8 @@ public final class OneDnnConv {
 
     private final Api a;
     private final String shape;
-    private final MemorySegment srcMd, dstMd, biasMd, plainWeightsMd, weightsMd, conv, reorder;
-    private final long weightBytes;
+    private final MemorySegment srcMd, dstMd, biasMd, plainWeightsMd, weightsMd, scratchpadMd, conv, reorder;
+    private final long weightBytes, scratchpadBytes;
     private final int cin, cout, h, w, kh, kw, ho, wo;
 
     private OneDnnConv(Api a, int cin, int cout, int h, int w, int kh, int kw, int padT, int padB, int padL, int padR,
@@ -140,14 +143,21 @@ public final class OneDnnConv {
             } else {
                 biasMd = MemorySegment.NULL;
             }
+            // the scratchpad is the caller's: otherwise each execution mallocs its own on the OpenMP threads,
+            // whose malloc arenas keep the peak (measured: 440 MB resident after a VAE decode)
+            check("dnnl_primitive_attr_create", (int) a.attrCreate.invokeExact(out));
+            MemorySegment attr = out.get(ADDRESS, 0);
+            check("dnnl_primitive_attr_set_scratchpad_mode", (int) a.attrSetScratchpadMode.invokeExact(attr, SCRATCHPAD_MODE_USER));
             int status = (int) a.convPd.invokeExact(out, a.engine, FORWARD_INFERENCE, CONVOLUTION_DIRECT, srcMd, anyWeights,
-                    biasMd, dstMd, dims(t, 1, 1), dims(t, 0, 0), dims(t, padT, padL), dims(t, padB, padR), MemorySegment.NULL);
+                    biasMd, dstMd, dims(t, 1, 1), dims(t, 0, 0), dims(t, padT, padL), dims(t, padB, padR), attr);
             check("dnnl_convolution_forward_primitive_desc_create", status);
             MemorySegment pd = out.get(ADDRESS, 0);
             // the chosen weights layout belongs to pd: clone it by size only through a reorder primitive desc
             MemorySegment chosen = (MemorySegment) a.pdQueryMd.invokeExact(pd, QUERY_WEIGHTS_MD, 0);
             weightsMd = chosen;
             weightBytes = (long) a.mdSize.invokeExact(chosen);
+            scratchpadMd = (MemorySegment) a.pdQueryMd.invokeExact(pd, QUERY_SCRATCHPAD_MD, 0);
+            scratchpadBytes = scratchpadMd.address() == 0 ? 0 : (long) a.mdSize.invokeExact(scratchpadMd);
             check("dnnl_primitive_create", (int) a.primitiveCreate.invokeExact(out, pd));
             conv = out.get(ADDRESS, 0);
             check("dnnl_reorder_primitive_desc_create", (int) a.reorderPd.invokeExact(out, plainWeightsMd, a.engine, chosen, a.engine,
@@ -186,6 +196,11 @@ public final class OneDnnConv {
         return weightBytes;
     }
 
+    /** Bytes of the scratchpad {@link #execute} needs (0 for none). */
+    public long scratchpadBytes() {
+        return scratchpadBytes;
+    }
+
     /** blocked := the plain [cout, cin, kh, kw] fp32 weights {@code oihw}, in the implementation's layout. */
     public void reorderWeights(MemorySegment oihw, MemorySegment blocked) {
         checkSize("weights", oihw, (long) cout * cin * kh * kw * 4);
@@ -195,9 +210,11 @@ public final class OneDnnConv {
 
     /**
      * dst [1, cout, ho, wo] = bias + conv(src [1, cin, h, w], the reordered weights); {@code bias} [cout] is
-     * null exactly when this convolution was made without one.
+     * null exactly when this convolution was made without one; {@code scratchpad} holds at least
+     * {@link #scratchpadBytes()} (unused when that is 0).
      */
-    public void execute(MemorySegment src, MemorySegment blocked, MemorySegment bias, MemorySegment dst) {
+    public void execute(MemorySegment src, MemorySegment blocked, MemorySegment bias, MemorySegment dst, MemorySegment scratchpad) {
+        if (scratchpadBytes > 0) checkSize("scratchpad", scratchpad, scratchpadBytes);
         checkSize("source", src, (long) cin * h * w * 4);
         checkSize("destination", dst, (long) cout * ho * wo * 4);
         checkSize("blocked weights", blocked, weightBytes);
@@ -205,14 +222,22 @@ public final class OneDnnConv {
             throw new IllegalArgumentException(shape + ": made " + (bias == null ? "with" : "without") + " a bias, called "
                     + (bias == null ? "without" : "with") + " one");
         }
-        if (bias == null) {
-            run(conv, new int[]{ARG_SRC, ARG_WEIGHTS, ARG_DST}, new MemorySegment[]{srcMd, weightsMd, dstMd},
-                    new MemorySegment[]{src, blocked, dst});
-        } else {
+        java.util.List<Integer> args = new java.util.ArrayList<>(java.util.List.of(ARG_SRC, ARG_WEIGHTS, ARG_DST));
+        java.util.List<MemorySegment> mds = new java.util.ArrayList<>(java.util.List.of(srcMd, weightsMd, dstMd));
+        java.util.List<MemorySegment> data = new java.util.ArrayList<>(java.util.List.of(src, blocked, dst));
+        if (bias != null) {
             checkSize("bias", bias, (long) cout * 4);
-            run(conv, new int[]{ARG_SRC, ARG_WEIGHTS, ARG_BIAS, ARG_DST}, new MemorySegment[]{srcMd, weightsMd, biasMd, dstMd},
-                    new MemorySegment[]{src, blocked, bias, dst});
+            args.add(ARG_BIAS);
+            mds.add(biasMd);
+            data.add(bias);
         }
+        if (scratchpadBytes > 0) {
+            args.add(ARG_SCRATCHPAD);
+            mds.add(scratchpadMd);
+            data.add(scratchpad);
+        }
+        run(conv, args.stream().mapToInt(Integer::intValue).toArray(), mds.toArray(MemorySegment[]::new),
+                data.toArray(MemorySegment[]::new));
     }
 
     private void run(MemorySegment primitive, int[] args, MemorySegment[] mds, MemorySegment[] data) {

@@ -107,6 +107,9 @@ class OneDnnTest {
         assertEquals(cValue(all, "DNNL_ARG_WEIGHTS"), OneDnnConv.ARG_WEIGHTS);
         assertEquals(cValue(all, "DNNL_ARG_BIAS"), OneDnnConv.ARG_BIAS);
         assertEquals(cValue(all, "DNNL_MAX_NDIMS"), OneDnnConv.MAX_NDIMS);
+        assertEquals(cValue(all, "DNNL_ARG_SCRATCHPAD"), OneDnnConv.ARG_SCRATCHPAD);
+        assertEquals(cValue(all, "dnnl_scratchpad_mode_user"), OneDnnConv.SCRATCHPAD_MODE_USER);
+        assertEquals(cValue(all, "dnnl_query_scratchpad_md"), OneDnnConv.QUERY_SCRATCHPAD_MD);
         // the counting itself: an enumerator after an explicit value, and one after an alias
         assertEquals(cValue(all, "dnnl_query_some_md") + 1, cValue(all, "dnnl_query_src_md"));
         String flat = all.replaceAll("\\s+", " ");
@@ -122,7 +125,8 @@ class OneDnnTest {
                 "dnnl_status_t DNNL_API dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args);",
                 "dnnl_status_t DNNL_API dnnl_reorder_primitive_desc_create( dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr);",
                 "const_dnnl_memory_desc_t DNNL_API dnnl_primitive_desc_query_md( const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index);",
-                "size_t DNNL_API dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc);"}) {
+                "size_t DNNL_API dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc);",
+                "dnnl_status_t DNNL_API dnnl_primitive_attr_set_scratchpad_mode( dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode);"}) {
             assertTrue(api.contains(decl), "dnnl.h declares " + decl);
         }
     }
