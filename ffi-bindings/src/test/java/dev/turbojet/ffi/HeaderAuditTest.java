@@ -99,7 +99,9 @@ class HeaderAuditTest {
             Map.entry("onednn.OneDnnConv.MAX_NDIMS", "oneDNN's, from its own headers in the dnnl jar (OneDnnTest checks it there)"),
             Map.entry("onednn.OneDnnConv.ARG_SCRATCHPAD", "oneDNN's, from its own headers in the dnnl jar (OneDnnTest checks it there)"),
             Map.entry("onednn.OneDnnConv.SCRATCHPAD_MODE_USER", "oneDNN's, from its own headers in the dnnl jar (OneDnnTest checks it there)"),
-            Map.entry("onednn.OneDnnConv.QUERY_SCRATCHPAD_MD", "oneDNN's, from its own headers in the dnnl jar (OneDnnTest checks it there)"));
+            Map.entry("onednn.OneDnnConv.QUERY_SCRATCHPAD_MD", "oneDNN's, from its own headers in the dnnl jar (OneDnnTest checks it there)"),
+            Map.entry("onednn.OneDnnConv.ARG_OFFSET", "an offset in dnnl_exec_arg_t, from the EXEC_ARG layout (OneDnnTest checks the struct)"),
+            Map.entry("onednn.OneDnnConv.MEMORY_OFFSET", "an offset in dnnl_exec_arg_t, from the EXEC_ARG layout (OneDnnTest checks the struct)"));
 
     /** Enums with integer fields: enum -> field -> naming rule (constant name -> C expression). */
     static final Map<String, Map<String, UnaryOperator<String>>> ENUMS = Map.of(

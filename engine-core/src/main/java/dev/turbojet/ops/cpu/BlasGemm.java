@@ -170,11 +170,7 @@ final class BlasGemm {
             convolutions.conv2d(x, n, cin, h, w, weight, bias, cout, kh, kw, pad, ho, wo, out);
             return;
         }
-        if (bias != null) {
-            workers.forRange(n * cout, 4, (s, e) -> {
-                for (int row = s; row < e; row++) java.util.Arrays.fill(out, row * pixels, (row + 1) * pixels, bias[row % cout]);
-            });
-        }
+        if (bias != null) CpuOps.fillRows(workers, out, n * cout, pixels, row -> bias[row % cout]);
         if (kh == 1 && kw == 1 && stride == 1 && pad == 0) {
             for (int img = 0; img < n; img++) {
                 int xOff = img * cin * h * w, oOff = img * cout * pixels;

@@ -441,12 +441,17 @@ public final class CpuOps implements Ops {
 
     /** Row r of the [rows, width] matrix dst := value(r) (conv bias per output channel). */
     private void fillRows(float[] dst, int rows, int width, RowValue value) {
+        fillRows(workers, dst, rows, width, value);
+    }
+
+    /** dst[r, :] = value(r) for the rows of a [rows, width] array, on {@code workers}. */
+    static void fillRows(Workers workers, float[] dst, int rows, int width, RowValue value) {
         workers.forRange(rows, 16, (s, e) -> {
             for (int r = s; r < e; r++) Arrays.fill(dst, r * width, (r + 1) * width, value.of(r));
         });
     }
 
-    private interface RowValue {
+    interface RowValue {
         float of(int row);
     }
 

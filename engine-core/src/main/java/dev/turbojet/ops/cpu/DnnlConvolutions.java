@@ -12,13 +12,14 @@ import java.util.Map;
 /**
  * Stride-1 convolutions of large images on oneDNN's direct convolution ({@link OneDnnConv}), by bands of
  * output rows so that the native copies stay small: each band's input rows (with their halo) are copied
- * into a native buffer, convolved (bias included) into another, and its output rows copied out. The weights are put in the implementation's layout once per call (a 16-bit or
- * tap-major weight widened first), which costs a few per cent at the sizes this path takes (at least
- * {@link #MIN_PIXELS} output pixels: 8,192 FLOPs per weight element and up).
+ * into a native buffer, convolved (bias included) into another, and its output rows copied out. The
+ * weights go to oneDNN in their stored layout (tap-major; a 16-bit weight widened first) and are reordered
+ * into the implementation's once per call and band primitive, which costs a few per cent at the sizes this
+ * path takes (at least {@link #MIN_PIXELS} output pixels: 8,192 FLOPs per weight element and up).
  *
- * <p>Measured on a 2-core AVX-512 Xeon (plain NCHW in and out, 2 OpenMP threads): 290-360 GFLOP/s on the
- * SDXL VAE decoder's and the UNet's 64x64 convolutions, where the shifted-GEMM path ({@link BlasGemm})
- * reaches 160-250.
+ * <p>Measured on a 2-core AVX-512 Xeon, back to back: the SDXL VAE decode's 3x3 convolutions at 254
+ * GFLOP/s where the shifted-GEMM path ({@link BlasGemm}) ran at 215 (bench/NOTES.md); the UNet at 512^2,
+ * whose only takers are its 64x64 convolutions, within noise.
  */
 final class DnnlConvolutions {
     /** The fewest output pixels per image for which this path is taken. */
@@ -28,13 +29,16 @@ final class DnnlConvolutions {
     /** Floats of a band's native input copy, at most (16 MB), unless one row of every channel is larger. */
     static final int BAND_FLOATS = Integer.getInteger("turbojet.cpu.onednnBandFloats", 1 << 22);
 
-    private record Key(int cin, int cout, int h, int w, int kh, int kw, int padT, int padB, int padLR, boolean bias) {
+    private record Key(int cin, int cout, int h, int w, int kh, int kw, int padT, int padB, int padLR, boolean bias,
+                       boolean tapMajor) {
     }
 
     /** A calling thread's native buffers, grown as needed. */
     private static final class Buffers {
-        MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, oihw = MemorySegment.NULL, blocked = MemorySegment.NULL,
+        MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, weights = MemorySegment.NULL, blocked = MemorySegment.NULL,
                 bias = MemorySegment.NULL, scratchpad = MemorySegment.NULL;
+        /** A 16-bit weight widened, in its stored order. */
+        float[] widened = new float[0];
 
         static MemorySegment fit(MemorySegment held, long bytes) {
             if (held.byteSize() >= bytes) return held;
@@ -67,7 +71,7 @@ final class DnnlConvolutions {
     private OneDnnConv primitive(Key k) {
         synchronized (primitives) {
             return primitives.computeIfAbsent(k, key -> OneDnnConv.create(dnn, key.cin, key.cout, key.h, key.w, key.kh, key.kw,
-                    key.padT, key.padB, key.padLR, key.padLR, key.bias));
+                    key.padT, key.padB, key.padLR, key.padLR, key.bias, key.tapMajor));
         }
     }
 
@@ -76,17 +80,20 @@ final class DnnlConvolutions {
                 int ho, int wo, float[] out) {
         Buffers b = buffers.get();
         dnn.threadsOnThisThread(threads);
-        int taps = kh * kw;
-        long weightFloats = (long) cout * cin * taps;
-        b.oihw = Buffers.fit(b.oihw, weightFloats * 4);
-        float[] plain = weight.plain().data; // [cout][cin][kh][kw], as oneDNN's oihw
-        MemorySegment.copy(plain, 0, b.oihw, ValueLayout.JAVA_FLOAT, 0, plain.length);
+        int weightFloats = cout * cin * kh * kw;
+        float[] stored = weight.data;
+        if (stored == null) {
+            if (b.widened.length < weightFloats) b.widened = new float[weightFloats];
+            weight.storageRange(0, b.widened, 0, weightFloats);
+            stored = b.widened;
+        }
+        b.weights = Buffers.fit(b.weights, weightFloats * 4L);
+        MemorySegment.copy(stored, 0, b.weights, ValueLayout.JAVA_FLOAT, 0, weightFloats);
         if (bias != null) {
             b.bias = Buffers.fit(b.bias, (long) cout * 4);
             MemorySegment.copy(bias, 0, b.bias, ValueLayout.JAVA_FLOAT, 0, cout);
         }
         int rows = Math.max(1, Math.min(ho, bandFloats / Math.max(1, cin * w) - (kh - 1)));
-        boolean weightsReady = false;
         OneDnnConv previous = null;
         for (int img = 0; img < n; img++) {
             int xOff = img * cin * h * w, oOff = img * cout * ho * wo;
@@ -94,17 +101,15 @@ final class DnnlConvolutions {
                 int y1 = Math.min(ho, y0 + rows);
                 int iy0 = Math.max(0, y0 - pad), iy1 = Math.min(h, y1 - pad + kh - 1);
                 int padT = iy0 - (y0 - pad), padB = (y1 - pad + kh - 1) - iy1, hb = iy1 - iy0;
-                OneDnnConv conv = primitive(new Key(cin, cout, hb, w, kh, kw, padT, padB, pad, bias != null));
+                OneDnnConv conv = primitive(new Key(cin, cout, hb, w, kh, kw, padT, padB, pad, bias != null, weight.tapMajor));
                 if (conv.outHeight() != y1 - y0 || conv.outWidth() != wo) {
                     throw new IllegalStateException("band " + y0 + ".." + y1 + " of a " + ho + "x" + wo + " conv output came out "
                             + conv.outHeight() + "x" + conv.outWidth());
                 }
-                // every band primitive of one conv picks the same weights layout for the same shape only by
-                // its own choice: reorder again whenever the primitive (not just the band) changes
-                if (!weightsReady || conv != previous) {
+                // each band primitive chooses its own weights layout: reorder whenever the primitive changes
+                if (conv != previous) {
                     b.blocked = Buffers.fit(b.blocked, conv.blockedWeightBytes());
-                    conv.reorderWeights(b.oihw.asSlice(0, weightFloats * 4), b.blocked);
-                    weightsReady = true;
+                    conv.reorderWeights(b.weights.asSlice(0, weightFloats * 4L), b.blocked);
                 }
                 previous = conv;
                 long srcFloats = (long) cin * hb * w, dstFloats = (long) cout * (y1 - y0) * wo;

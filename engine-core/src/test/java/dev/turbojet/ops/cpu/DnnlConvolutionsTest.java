@@ -1,6 +1,7 @@
 package dev.turbojet.ops.cpu;
 
 import dev.turbojet.ffi.onednn.OneDnn;
+import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * oneDNN's direct convolutions by bands, against the reference convolution: bands of one row to the whole
  * image (so top, middle and bottom bands with their own padding), square and rectangular kernels, padded
- * and unpadded, fp32 and tap-major weights, with and without a bias, batches of two.
+ * and unpadded, fp32 and 16-bit weights row-major and tap-major, with and without a bias, batches of two.
  */
 class DnnlConvolutionsTest {
     private final Random rnd = new Random(19);
@@ -42,10 +43,18 @@ class DnnlConvolutionsTest {
                 DnnlConvolutions convs = new DnnlConvolutions(OneDnn.load(), 2, c[8]);
                 HostTensor x = Reference.random(rnd, c[0], c[1], c[2], c[3]);
                 HostTensor w = Reference.random(rnd, c[4], c[1], c[5], c[6]);
+                float[] wd = w.data();
+                short[] f16 = new short[wd.length];
+                for (int i = 0; i < wd.length; i++) {
+                    f16[i] = Float.floatToFloat16(wd[i]);
+                    wd[i] = Float.float16ToFloat(f16[i]); // the reference sees the 16-bit values
+                }
                 HostTensor bias = Reference.random(rnd, c[4]);
-                int ho = c[2] + 2 * c[7] - c[5] + 1, wo = c[3] + 2 * c[7] - c[6] + 1;
-                for (CpuTensor weight : new CpuTensor[]{new CpuTensor(w.shape(), w.data().clone()),
-                        CpuTensor.tapMajor(w.shape(), CpuTensor.toTapMajor(w.data(), c[4], c[1], c[5] * c[6]))}) {
+                int ho = c[2] + 2 * c[7] - c[5] + 1, wo = c[3] + 2 * c[7] - c[6] + 1, taps = c[5] * c[6];
+                for (CpuTensor weight : new CpuTensor[]{new CpuTensor(w.shape(), wd.clone()),
+                        CpuTensor.tapMajor(w.shape(), CpuTensor.toTapMajor(wd, c[4], c[1], taps)),
+                        CpuTensor.half(w.shape(), CpuTensor.toTapMajor(f16, c[4], c[1], taps), DType.F16, true),
+                        CpuTensor.half(w.shape(), f16.clone(), DType.F16, false)}) {
                     for (HostTensor b : new HostTensor[]{bias, null}) {
                         float[] out = new float[c[0] * c[4] * ho * wo];
                         java.util.Arrays.fill(out, Float.NaN); // every element must be written

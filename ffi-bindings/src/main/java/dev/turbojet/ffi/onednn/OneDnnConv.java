@@ -15,8 +15,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * One oneDNN forward-inference direct convolution of a fixed shape, fp32: source [1, Cin, H, W] and
- * destination [1, Cout, Ho, Wo] plain NCHW in native memory, weights given plain [Cout, Cin, kh, kw] and
- * reordered per call into the layout the implementation chose (its "any"), an optional bias [Cout], stride 1,
+ * destination [1, Cout, Ho, Wo] plain NCHW in native memory, weights given [Cout, Cin, kh, kw] or tap-major
+ * [kh kw][Cout][Cin] and reordered per call into the layout the implementation chose (its "any"), an optional bias [Cout], stride 1,
  * zero padding per side: {@code dst = bias + conv(src, w)}. Calls run on oneDNN's OpenMP team of the calling thread
  * ({@link OneDnn#threadsOnThisThread}); an instance is not for concurrent use.
  *
@@ -50,6 +50,8 @@ public final class OneDnnConv {
     /** dnnl_exec_arg_t: { int arg; dnnl_memory_t memory; }. */
     static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"), MemoryLayout.paddingLayout(4),
             ADDRESS.withName("memory"));
+    private static final long ARG_OFFSET = EXEC_ARG.byteOffset(MemoryLayout.PathElement.groupElement("arg"));
+    private static final long MEMORY_OFFSET = EXEC_ARG.byteOffset(MemoryLayout.PathElement.groupElement("memory"));
 
     private static final class Api {
         final MethodHandle engineCreate, streamCreate, mdWithStrides, mdWithTag, mdDestroy, mdSize, convPd, pdQueryMd,
@@ -111,12 +113,12 @@ public final class OneDnnConv {
 
     private final Api a;
     private final String shape;
-    private final MemorySegment srcMd, dstMd, biasMd, plainWeightsMd, weightsMd, scratchpadMd, conv, reorder;
+    private final MemorySegment srcMd, dstMd, biasMd, givenWeightsMd, weightsMd, scratchpadMd, conv, reorder;
     private final long weightBytes, scratchpadBytes;
     private final int cin, cout, h, w, kh, kw, ho, wo;
 
     private OneDnnConv(Api a, int cin, int cout, int h, int w, int kh, int kw, int padT, int padB, int padL, int padR,
-                       boolean bias) {
+                       boolean bias, boolean tapMajorWeights) {
         this.a = a;
         this.cin = cin;
         this.cout = cout;
@@ -130,9 +132,12 @@ public final class OneDnnConv {
                 + padT + "," + padB + "," + padL + "," + padR;
         if (ho <= 0 || wo <= 0) throw new IllegalArgumentException(shape + ": empty output");
         try (Arena t = Arena.ofConfined()) {
-            srcMd = plainMd(t, cin, h, w, 1);
-            dstMd = plainMd(t, cout, ho, wo, 1);
-            plainWeightsMd = plainMd(t, cin, kh, kw, cout);
+            long taps = (long) kh * kw;
+            srcMd = md(t, dims(t, 1, cin, h, w), dims(t, (long) cin * h * w, (long) h * w, w, 1));
+            dstMd = md(t, dims(t, 1, cout, ho, wo), dims(t, (long) cout * ho * wo, (long) ho * wo, wo, 1));
+            givenWeightsMd = tapMajorWeights
+                    ? md(t, dims(t, cout, cin, kh, kw), dims(t, cin, 1, (long) kw * cout * cin, (long) cout * cin))
+                    : md(t, dims(t, cout, cin, kh, kw), dims(t, cin * taps, taps, kw, 1));
             MemorySegment out = t.allocate(ADDRESS);
             check("dnnl_memory_desc_create_with_tag", (int) a.mdWithTag.invokeExact(out, 4,
                     dims(t, cout, cin, kh, kw), F32, FORMAT_TAG_ANY));
@@ -152,7 +157,7 @@ public final class OneDnnConv {
                     biasMd, dstMd, dims(t, 1, 1), dims(t, 0, 0), dims(t, padT, padL), dims(t, padB, padR), attr);
             check("dnnl_convolution_forward_primitive_desc_create", status);
             MemorySegment pd = out.get(ADDRESS, 0);
-            // the chosen weights layout belongs to pd: clone it by size only through a reorder primitive desc
+            // the chosen weights layout belongs to pd, which stays alive with it
             MemorySegment chosen = (MemorySegment) a.pdQueryMd.invokeExact(pd, QUERY_WEIGHTS_MD, 0);
             weightsMd = chosen;
             weightBytes = (long) a.mdSize.invokeExact(chosen);
@@ -160,7 +165,7 @@ public final class OneDnnConv {
             scratchpadBytes = scratchpadMd.address() == 0 ? 0 : (long) a.mdSize.invokeExact(scratchpadMd);
             check("dnnl_primitive_create", (int) a.primitiveCreate.invokeExact(out, pd));
             conv = out.get(ADDRESS, 0);
-            check("dnnl_reorder_primitive_desc_create", (int) a.reorderPd.invokeExact(out, plainWeightsMd, a.engine, chosen, a.engine,
+            check("dnnl_reorder_primitive_desc_create", (int) a.reorderPd.invokeExact(out, givenWeightsMd, a.engine, chosen, a.engine,
                     MemorySegment.NULL));
             MemorySegment rpd = out.get(ADDRESS, 0);
             check("dnnl_primitive_create (reorder)", (int) a.primitiveCreate.invokeExact(out, rpd));
@@ -175,12 +180,13 @@ public final class OneDnnConv {
 
     /**
      * A convolution of [1, cin, h, w] by [cout, cin, kh, kw], stride 1, with the given zero padding per side and,
-     * if {@code bias}, a bias [cout];
-     * an {@link IllegalStateException} naming the shape when oneDNN has no direct implementation for it.
+     * if {@code bias}, a bias [cout]; {@link #reorderWeights} takes the weights row-major [cout][cin][kh][kw], or
+     * with {@code tapMajorWeights} [kh kw][cout][cin]. An {@link IllegalStateException} names the shape when oneDNN
+     * has no direct implementation for it.
      */
     public static OneDnnConv create(OneDnn dnn, int cin, int cout, int h, int w, int kh, int kw,
-                                    int padT, int padB, int padL, int padR, boolean bias) {
-        return new OneDnnConv(api(dnn), cin, cout, h, w, kh, kw, padT, padB, padL, padR, bias);
+                                    int padT, int padB, int padL, int padR, boolean bias, boolean tapMajorWeights) {
+        return new OneDnnConv(api(dnn), cin, cout, h, w, kh, kw, padT, padB, padL, padR, bias, tapMajorWeights);
     }
 
     public int outHeight() {
@@ -201,11 +207,11 @@ public final class OneDnnConv {
         return scratchpadBytes;
     }
 
-    /** blocked := the plain [cout, cin, kh, kw] fp32 weights {@code oihw}, in the implementation's layout. */
-    public void reorderWeights(MemorySegment oihw, MemorySegment blocked) {
-        checkSize("weights", oihw, (long) cout * cin * kh * kw * 4);
+    /** blocked := the fp32 weights {@code given} (in the layout {@link #create} was told), in the implementation's layout. */
+    public void reorderWeights(MemorySegment given, MemorySegment blocked) {
+        checkSize("weights", given, (long) cout * cin * kh * kw * 4);
         checkSize("blocked weights", blocked, weightBytes);
-        run(reorder, new int[]{ARG_SRC, ARG_DST}, new MemorySegment[]{plainWeightsMd, weightsMd}, new MemorySegment[]{oihw, blocked});
+        run(reorder, new int[]{ARG_SRC, ARG_DST}, new MemorySegment[]{givenWeightsMd, weightsMd}, new MemorySegment[]{given, blocked});
     }
 
     /**
@@ -249,8 +255,8 @@ public final class OneDnnConv {
                 for (int i = 0; i < args.length; i++) {
                     check("dnnl_memory_create", (int) a.memoryCreate.invokeExact(out, mds[i], a.engine, data[i]));
                     mems[i] = out.get(ADDRESS, 0);
-                    list.set(JAVA_INT, i * EXEC_ARG.byteSize(), args[i]);
-                    list.set(ADDRESS, i * EXEC_ARG.byteSize() + 8, mems[i]);
+                    list.set(JAVA_INT, i * EXEC_ARG.byteSize() + ARG_OFFSET, args[i]);
+                    list.set(ADDRESS, i * EXEC_ARG.byteSize() + MEMORY_OFFSET, mems[i]);
                 }
                 check("dnnl_primitive_execute", (int) a.primitiveExecute.invokeExact(primitive, a.stream, args.length, list));
                 check("dnnl_stream_wait", (int) a.streamWait.invokeExact(a.stream));
@@ -275,11 +281,10 @@ public final class OneDnnConv {
         }
     }
 
-    private MemorySegment plainMd(Arena t, int c, int rows, int cols, int n) throws Throwable {
+    /** An fp32 4-D memory desc of these dims and element strides. */
+    private MemorySegment md(Arena t, MemorySegment dims, MemorySegment strides) throws Throwable {
         MemorySegment out = t.allocate(ADDRESS);
-        long plane = (long) rows * cols;
-        check("dnnl_memory_desc_create_with_strides", (int) a.mdWithStrides.invokeExact(out, 4, dims(t, n, c, rows, cols), F32,
-                dims(t, c * plane, plane, cols, 1)));
+        check("dnnl_memory_desc_create_with_strides", (int) a.mdWithStrides.invokeExact(out, 4, dims, F32, strides));
         return out.get(ADDRESS, 0);
     }
 
