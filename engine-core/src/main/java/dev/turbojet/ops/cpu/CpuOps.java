@@ -313,6 +313,8 @@ public final class CpuOps implements Ops {
                 for (int i = s; i < e; i++) od[i] = ScalarMath.silu(xd[i]);
             } else if (act == Act.GELU && vector) {
                 VectorMath.gelu(xd, od, s, e); // the A&S erf (|error| < 1.5e-7), as GEGLU's
+            } else if (act == Act.GELU) {
+                for (int i = s; i < e; i++) od[i] = ScalarMath.gelu(xd[i]); // the lanes' twin: the same bits
             } else if (act == Act.QUICK_GELU) {
                 // scalar fp32: CLIP-L's 11 calls a pass leave a vector loop interpreted through a one-pass warm-up
                 for (int i = s; i < e; i++) od[i] = ScalarMath.quickGelu(xd[i]);
