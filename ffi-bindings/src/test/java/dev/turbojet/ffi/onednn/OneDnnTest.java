@@ -95,21 +95,27 @@ class OneDnnTest {
     @Test
     void convolutionConstantsAreTheHeaders() throws IOException {
         String all = header("dnnl_common_types.h") + "\n" + header("dnnl_types.h") + "\n" + header("dnnl_common.h");
-        assertEquals(cValue(all, "dnnl_cpu"), OneDnnConv.ENGINE_CPU);
-        assertEquals(cValue(all, "dnnl_stream_default_flags"), OneDnnConv.STREAM_DEFAULT_FLAGS);
-        assertEquals(cValue(all, "dnnl_f32"), OneDnnConv.F32);
-        assertEquals(cValue(all, "dnnl_format_tag_any"), OneDnnConv.FORMAT_TAG_ANY);
-        assertEquals(cValue(all, "dnnl_forward_inference"), OneDnnConv.FORWARD_INFERENCE);
-        assertEquals(cValue(all, "dnnl_convolution_direct"), OneDnnConv.CONVOLUTION_DIRECT);
-        assertEquals(cValue(all, "dnnl_query_weights_md"), OneDnnConv.QUERY_WEIGHTS_MD);
-        assertEquals(cValue(all, "DNNL_ARG_SRC"), OneDnnConv.ARG_SRC);
-        assertEquals(cValue(all, "DNNL_ARG_DST"), OneDnnConv.ARG_DST);
-        assertEquals(cValue(all, "DNNL_ARG_WEIGHTS"), OneDnnConv.ARG_WEIGHTS);
-        assertEquals(cValue(all, "DNNL_ARG_BIAS"), OneDnnConv.ARG_BIAS);
-        assertEquals(cValue(all, "DNNL_MAX_NDIMS"), OneDnnConv.MAX_NDIMS);
-        assertEquals(cValue(all, "DNNL_ARG_SCRATCHPAD"), OneDnnConv.ARG_SCRATCHPAD);
-        assertEquals(cValue(all, "dnnl_scratchpad_mode_user"), OneDnnConv.SCRATCHPAD_MODE_USER);
-        assertEquals(cValue(all, "dnnl_query_scratchpad_md"), OneDnnConv.QUERY_SCRATCHPAD_MD);
+        assertEquals(cValue(all, "dnnl_cpu"), DnnlApi.ENGINE_CPU);
+        assertEquals(cValue(all, "dnnl_stream_default_flags"), DnnlApi.STREAM_DEFAULT_FLAGS);
+        assertEquals(cValue(all, "dnnl_f32"), DnnlApi.F32);
+        assertEquals(cValue(all, "dnnl_f16"), DnnlApi.F16);
+        assertEquals(cValue(all, "dnnl_bf16"), DnnlApi.BF16);
+        assertEquals(cValue(all, "dnnl_query_impl_info_str"), DnnlApi.QUERY_IMPL_INFO_STR);
+        assertEquals(DnnlApi.F32, OneDnnMatmul.WeightType.F32.dnnl());
+        assertEquals(DnnlApi.F16, OneDnnMatmul.WeightType.F16.dnnl());
+        assertEquals(DnnlApi.BF16, OneDnnMatmul.WeightType.BF16.dnnl());
+        assertEquals(cValue(all, "dnnl_format_tag_any"), DnnlApi.FORMAT_TAG_ANY);
+        assertEquals(cValue(all, "dnnl_forward_inference"), DnnlApi.FORWARD_INFERENCE);
+        assertEquals(cValue(all, "dnnl_convolution_direct"), DnnlApi.CONVOLUTION_DIRECT);
+        assertEquals(cValue(all, "dnnl_query_weights_md"), DnnlApi.QUERY_WEIGHTS_MD);
+        assertEquals(cValue(all, "DNNL_ARG_SRC"), DnnlApi.ARG_SRC);
+        assertEquals(cValue(all, "DNNL_ARG_DST"), DnnlApi.ARG_DST);
+        assertEquals(cValue(all, "DNNL_ARG_WEIGHTS"), DnnlApi.ARG_WEIGHTS);
+        assertEquals(cValue(all, "DNNL_ARG_BIAS"), DnnlApi.ARG_BIAS);
+        assertEquals(cValue(all, "DNNL_MAX_NDIMS"), DnnlApi.MAX_NDIMS);
+        assertEquals(cValue(all, "DNNL_ARG_SCRATCHPAD"), DnnlApi.ARG_SCRATCHPAD);
+        assertEquals(cValue(all, "dnnl_scratchpad_mode_user"), DnnlApi.SCRATCHPAD_MODE_USER);
+        assertEquals(cValue(all, "dnnl_query_scratchpad_md"), DnnlApi.QUERY_SCRATCHPAD_MD);
         // the counting itself: an enumerator after an explicit value, and one after an alias
         assertEquals(cValue(all, "dnnl_query_some_md") + 1, cValue(all, "dnnl_query_src_md"));
         String flat = all.replaceAll("\\s+", " ");
@@ -119,6 +125,8 @@ class OneDnnTest {
         String api = header("dnnl.h").replaceAll("\\s+", " ");
         for (String decl : new String[]{
                 "dnnl_status_t DNNL_API dnnl_convolution_forward_primitive_desc_create( dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, dnnl_prop_kind_t prop_kind, dnnl_alg_kind_t alg_kind, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const dnnl_dims_t strides, const dnnl_dims_t dilates, const dnnl_dims_t padding_l, const dnnl_dims_t padding_r, const_dnnl_primitive_attr_t attr);",
+                "dnnl_status_t DNNL_API dnnl_matmul_primitive_desc_create( dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr);",
+                "dnnl_status_t DNNL_API dnnl_primitive_desc_query( const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result);",
                 "dnnl_status_t DNNL_API dnnl_memory_desc_create_with_strides( dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides);",
                 "dnnl_status_t DNNL_API dnnl_memory_desc_create_with_tag( dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, dnnl_format_tag_t tag);",
                 "dnnl_status_t DNNL_API dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle);",
@@ -149,6 +157,86 @@ class OneDnnTest {
         });
         single.join();
         if (failed.get() != null) throw new AssertionError("on a single-threaded thread", failed.get());
+    }
+
+    /**
+     * The matmul against a triple loop in double: fp32, F16 and BF16 weights [N, K] read where they lie (row
+     * stride ldw > K), a destination row stride ldc > N whose gap stays untouched, with and without a bias, and
+     * two threads executing one primitive at once (their own scratchpads).
+     */
+    @Test
+    void matmulMatchesATripleLoop() throws Exception {
+        OneDnn dnn = OneDnn.tryLoad().orElse(null);
+        assumeTrue(dnn != null, "oneDNN does not load here: " + OneDnn.whyUnavailable());
+        Random rnd = new Random(11);
+        int m = 45, k = 70, n = 53, ldw = 75, ldc = 60;
+        for (OneDnnMatmul.WeightType type : OneDnnMatmul.WeightType.values()) {
+            for (boolean withBias : new boolean[]{false, true}) {
+                OneDnnMatmul mm = OneDnnMatmul.create(dnn, m, k, n, type, ldw, ldc, withBias);
+                assertTrue(!mm.implementation().isEmpty(), mm.toString());
+                float[] x = random(rnd, m * k), bias = random(rnd, n), w = new float[n * ldw];
+                short[] bits = new short[n * ldw];
+                for (int i = 0; i < w.length; i++) {
+                    float v = (float) rnd.nextGaussian();
+                    bits[i] = type == OneDnnMatmul.WeightType.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
+                    w[i] = switch (type) {
+                        case F32 -> v;
+                        case F16 -> Float.float16ToFloat(bits[i]);
+                        case BF16 -> Float.intBitsToFloat(bits[i] << 16);
+                    };
+                }
+                float[] want = new float[m * ldc];
+                java.util.Arrays.fill(want, 7f);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = withBias ? bias[j] : 0;
+                        for (int p = 0; p < k; p++) sum += (double) x[i * k + p] * w[j * ldw + p];
+                        want[i * ldc + j] = (float) sum;
+                    }
+                }
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Runnable one = () -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment weights = type == OneDnnMatmul.WeightType.F32
+                                ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, w) : arena.allocateFrom(ValueLayout.JAVA_SHORT, bits);
+                        MemorySegment dst = arena.allocateFrom(ValueLayout.JAVA_FLOAT, new float[m * ldc]);
+                        dst.fill((byte) 0);
+                        for (int i = 0; i < m * ldc; i++) dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, 7f);
+                        dnn.singleThreadedOnThisThread();
+                        mm.execute(arena.allocateFrom(ValueLayout.JAVA_FLOAT, x), weights,
+                                withBias ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, bias) : null, dst,
+                                arena.allocate(Math.max(1, mm.scratchpadBytes()), 64));
+                        float[] got = dst.toArray(ValueLayout.JAVA_FLOAT);
+                        for (int i = 0; i < m * ldc; i++) {
+                            assertEquals(want[i], got[i], 1e-5f * Math.max(1, Math.abs(want[i])) * (i % ldc < n ? 1 : 0),
+                                    mm + " at (" + i / ldc + ", " + i % ldc + ")");
+                        }
+                    } catch (Throwable t) {
+                        failed.compareAndSet(null, t);
+                    }
+                };
+                Thread other = Thread.ofPlatform().start(one);
+                one.run();
+                other.join();
+                if (failed.get() != null) throw new AssertionError(failed.get());
+            }
+        }
+    }
+
+    @Test
+    void aMatmulGivenTooSmallAnOperandSaysWhich() {
+        OneDnn dnn = OneDnn.tryLoad().orElse(null);
+        assumeTrue(dnn != null, "oneDNN does not load here: " + OneDnn.whyUnavailable());
+        OneDnnMatmul mm = OneDnnMatmul.create(dnn, 4, 8, 6, OneDnnMatmul.WeightType.F16, 8, 6, false);
+        try (Arena arena = Arena.ofConfined()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mm.execute(arena.allocate(4 * 8 * 4),
+                    arena.allocate(6 * 8 * 2 - 2), null, arena.allocate(4 * 6 * 4), arena.allocate(64 + mm.scratchpadBytes())));
+            assertTrue(e.getMessage().contains("weights") && e.getMessage().contains("96 bytes"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> mm.execute(arena.allocate(4 * 8 * 4), arena.allocate(6 * 8 * 2),
+                    arena.allocate(24), arena.allocate(4 * 6 * 4), arena.allocate(64 + mm.scratchpadBytes())));
+            assertTrue(e.getMessage().contains("without a bias"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> OneDnnMatmul.create(dnn, 4, 8, 6, OneDnnMatmul.WeightType.F16, 7, 6, false));
     }
 
     @Test
