@@ -16,7 +16,7 @@
 #   --latent S              latent side for unet and vae-decode (default 64: 512 px)
 #   --threads N             torch.set_num_threads and CpuOps threads (default: nproc)
 #   --java-opts 'OPTS'      JVM options (default '-XX:+UseG1GC -XX:+AlwaysPreTouch')
-#   --java-heap C=SIZE,...  -Xms = -Xmx per component (default 'unet=7g,vae-decode=1200m,text-encoders=2g')
+#   --java-heap C=SIZE,...  -Xms = -Xmx per component (default 'unet=2g,vae-decode=1100m,text-encoders=1g')
 #   --out DIR               output folder
 #
 # The PyTorch side: .peer/venv (python3 -m venv) with torch and transformers from pip, and diffusers'

@@ -22,15 +22,15 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPONENTS = ["unet", "vae-decode", "text-encoders"]
-# The native-GEMM backend keeps the synthetic (F16) weights 16-bit: the full UNet's are 5.1 GB. The heap is
-# capped per component near what it needs, since a JVM's RSS follows its heap: the UNet's 5.1 GB of 16-bit
-# weights plus activations; the VAE's 0.1 GB of weights plus 512^2 activations of 134 MB each; the text
-# encoders' 1.6 GB. It is committed and touched at start (-Xms = -Xmx, -XX:+AlwaysPreTouch), as a dedicated
+# The native-GEMM backend keeps the synthetic (F16) weights 16-bit and in native memory, outside the heap:
+# the full UNet's are 5.1 GB, the VAE's 0.1 GB, the text encoders' 1.6 GB. The heap is capped per component
+# near what the activations need (a JVM's RSS follows its heap): the UNet's at 512^2, the VAE's 134 MB each,
+# the text encoders' few MB. It is committed and touched at start (-Xms = -Xmx, -XX:+AlwaysPreTouch), as a dedicated
 # inference process runs: otherwise G1 hands the activations never-touched regions for several passes, each
 # first touch a page fault (measured, text encoders on a 2-core Xeon: 1.67 s -> 0.92 s a pass); the peak RSS
 # is about the same either way, as the passes touch the whole heap.
 DEFAULT_JAVA_OPTS = "-XX:+UseG1GC -XX:+AlwaysPreTouch"
-DEFAULT_JAVA_HEAP = "unet=7g,vae-decode=1200m,text-encoders=2g"
+DEFAULT_JAVA_HEAP = "unet=2g,vae-decode=1100m,text-encoders=1g"
 REQUIRED_JAVA_OPTS = ["--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"]
 
 

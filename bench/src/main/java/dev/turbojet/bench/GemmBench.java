@@ -2,6 +2,9 @@ package dev.turbojet.bench;
 
 import dev.turbojet.profile.Workloads;
 import dev.turbojet.ops.Ops;
+import dev.turbojet.io.TensorView;
+import dev.turbojet.tensor.DType;
+import dev.turbojet.tensor.HostTensor;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,6 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +46,9 @@ public class GemmBench {
     public String shape;
     @Param({"fp32"})
     public String dtype;
+    /** How the weight is stored: fp32 (uploaded), or f16 / bf16 (bound from a checkpoint-like 16-bit view). */
+    @Param({"fp32"})
+    public String weights;
 
     private Ops ops;
     private Tensor x, w, b;
@@ -58,9 +68,25 @@ public class GemmBench {
         int[] d = dims(shape);
         ops = Backends.create(backend, dtype);
         x = ops.upload(Workloads.noise(Shape.of(d[0], d[1]), 1));
-        w = ops.upload(Workloads.noise(Shape.of(d[2], d[1]), 2));
+        HostTensor host = Workloads.noise(Shape.of(d[2], d[1]), 2);
+        w = switch (weights) {
+            case "fp32" -> ops.upload(host);
+            case "f16", "bf16" -> ops.weight(sixteenBit(host, weights.equals("f16") ? DType.F16 : DType.BF16));
+            default -> throw new IllegalArgumentException("weights " + weights + ": fp32, f16 or bf16");
+        };
         b = ops.upload(Workloads.noise(Shape.of(d[2]), 3));
         System.out.printf("%n[turbojet] linear %s: %.3f GFLOP per op; %s%n", shape, flops(shape) / 1e9, ops.describe());
+    }
+
+    /** host's values rounded to a 16-bit type, as a checkpoint tensor view. */
+    static TensorView sixteenBit(HostTensor host, DType type) {
+        float[] f = host.data();
+        MemorySegment bits = Arena.ofAuto().allocate((long) f.length * 2, 2);
+        for (int i = 0; i < f.length; i++) {
+            short h = type == DType.F16 ? Float.floatToFloat16(f[i]) : (short) (Float.floatToRawIntBits(f[i]) >>> 16);
+            bits.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, h);
+        }
+        return new TensorView("weight", type, host.shape(), bits, "GemmBench");
     }
 
     @Benchmark

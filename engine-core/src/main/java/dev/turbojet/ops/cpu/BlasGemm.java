@@ -80,12 +80,15 @@ final class BlasGemm {
 
     /** oneDNN's direct convolutions for large stride-1 images, or null (then {@link #shiftedConv} takes them). */
     private final DnnlConvolutions convolutions;
+    /** oneDNN's matmul for the 16-bit linears, or null (then they are widened and multiplied by sgemm). */
+    private final DnnlLinears linears;
 
-    BlasGemm(Sgemm blas, Workers workers, boolean vector, DnnlConvolutions convolutions) {
+    BlasGemm(Sgemm blas, Workers workers, boolean vector, DnnlConvolutions convolutions, DnnlLinears linears) {
         this.blas = blas;
         this.workers = workers;
         this.vector = vector;
         this.convolutions = convolutions;
+        this.linears = linears;
     }
 
     String name() {
@@ -140,15 +143,18 @@ final class BlasGemm {
     }
 
     /**
-     * out[M, N] (+)= x[M, K] W^T for a linear weight W [N, K], fp32 or 16-bit. A 16-bit W is first widened
-     * whole, by all the workers, into the calling thread's buffer, then multiplied as an fp32 one, so W
-     * streams from memory at 2 bytes an element and the split is the fp32 one. Measured on the UNet's and
-     * the text encoders' shapes (2 threads, AVX-512): 4-30% faster than widening and multiplying it in
-     * blocks of rows per task, whose thin sgemm calls each pack all of x again.
+     * out[M, N] = x[M, K] W^T (+ bias [N], which may be null) for a linear weight W [N, K], fp32 or 16-bit;
+     * out is zero on entry. A 16-bit W of a skinny x goes to oneDNN's matmul where there is one ({@link DnnlLinears});
+     * otherwise it is first widened whole, by all the workers, into the calling thread's buffer, then
+     * multiplied as an fp32 one, so W streams from memory at 2 bytes an element and the split is the fp32
+     * one. Measured on the UNet's and the text encoders' shapes (2 threads, AVX-512): 4-30% faster than
+     * widening and multiplying it in blocks of rows per task, whose thin sgemm calls each pack all of x again.
      */
-    void linear(float[] x, int m, int k, CpuTensor w, int n, float beta, float[] out) {
+    void linear(float[] x, int m, int k, CpuTensor w, int n, float[] bias, float[] out) {
         if (m == 0 || n == 0) return;
-        parallel(x, 0, k, widened(w, n * k), 0, k, true, m, n, k, beta, out, 0, n);
+        if (k > 0 && linears != null && DnnlLinears.takes(m, w) && linears.linear(x, m, k, w, n, bias, out)) return;
+        if (bias != null) CpuOps.repeatRow(workers, out, m, bias);
+        parallel(x, 0, k, widened(w, n * k), 0, k, true, m, n, k, bias != null ? 1f : 0f, out, 0, n);
     }
 
     /** w's fp32 elements: its own array, or a widening of its 16-bit storage into the calling thread's buffer. */

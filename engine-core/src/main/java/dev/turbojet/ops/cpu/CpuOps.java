@@ -73,6 +73,12 @@ public final class CpuOps implements Ops {
      */
     public static final String ONEDNN_CONV_PROPERTY = "turbojet.cpu.onednnConv";
 
+    /**
+     * System property: {@code false} keeps the oneDNN backend's 16-bit linears on widen-then-sgemm instead of
+     * oneDNN's matmul ({@link DnnlLinears}).
+     */
+    public static final String ONEDNN_MATMUL_PROPERTY = "turbojet.cpu.onednnMatmul";
+
     private final Workers workers;
     private final Gemm gemm;
     /** Whether the Vector API computes the pointwise ops and norms ({@link VectorMath}). */
@@ -113,8 +119,10 @@ public final class CpuOps implements Ops {
         this.blas = switch (simd) {
             case ONEDNN -> new BlasGemm(BlasGemm.oneDnn(OneDnn.load()), workers, vector,
                     Boolean.parseBoolean(System.getProperty(ONEDNN_CONV_PROPERTY, "true"))
-                            ? new DnnlConvolutions(OneDnn.load(), workers.threads()) : null);
-            case OPENBLAS -> new BlasGemm(BlasGemm.openBlas(OpenBlas.load()), workers, vector, null);
+                            ? new DnnlConvolutions(OneDnn.load(), workers.threads()) : null,
+                    Boolean.parseBoolean(System.getProperty(ONEDNN_MATMUL_PROPERTY, "true"))
+                            ? new DnnlLinears(OneDnn.load(), workers) : null);
+            case OPENBLAS -> new BlasGemm(BlasGemm.openBlas(OpenBlas.load()), workers, vector, null, null);
             case VECTOR_API, SCALAR -> null;
         };
         this.exp = vector ? new VectorExp() : Attention.SCALAR_EXP;
@@ -260,11 +268,11 @@ public final class CpuOps implements Ops {
         int k = ws.intDim(1), nOut = ws.intDim(0);
         int rows = Math.toIntExact(xs.numel() / Math.max(1, k));
         if (k == 0) rows = Math.toIntExact(out.shape().numel() / Math.max(1, nOut));
-        if (b != null) repeatRow(out.data, rows, b.data);
         if (blas != null) {
-            blas.linear(in.data, rows, k, w, nOut, b != null ? 1f : 0f, out.data);
+            blas.linear(in.data, rows, k, w, nOut, b == null ? null : b.data, out.data);
             return out;
         }
+        if (b != null) repeatRow(workers, out.data, rows, b.data);
         gemm.multiply(workers, new Gemm.Strided(in.data, 0, k, 1), rows, new Gemm.Strided(w.data, 0, 1, k), nOut, k,
                 out.data, 0, nOut);
         return out;
@@ -458,7 +466,7 @@ public final class CpuOps implements Ops {
     }
 
     /** Every row of the [rows, row.length] matrix dst := row (linear bias). */
-    private void repeatRow(float[] dst, int rows, float[] row) {
+    static void repeatRow(Workers workers, float[] dst, int rows, float[] row) {
         workers.forRange(rows, 64, (s, e) -> {
             for (int r = s; r < e; r++) System.arraycopy(row, 0, dst, r * row.length, row.length);
         });

@@ -1,16 +1,21 @@
 package dev.turbojet.ops.cpu;
 
+import dev.turbojet.ffi.HostMemory;
 import dev.turbojet.tensor.DType;
 import dev.turbojet.tensor.Shape;
 import dev.turbojet.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A {@link CpuOps} tensor. Activations, and every tensor an op makes, are fp32 elements in a Java
  * {@code float[]}, row-major in the logical shape. Weights bound by a native-GEMM backend (oneDNN,
  * OpenBLAS) may be stored otherwise, to save memory and copies:
  * <ul>
- *   <li>16-bit: an F16 or BF16 checkpoint matrix keeps its bits in a {@code short[]} (half the memory of
- *       fp32); the GEMMs widen it just before they run (exactly: every F16 and BF16 value is an fp32);
+ *   <li>16-bit: an F16 or BF16 checkpoint matrix keeps its bits in native memory (half the memory of fp32,
+ *       at an address that does not move, so oneDNN's matmul reads them where they lie); the other GEMMs
+ *       widen it just before they run (exactly: every F16 and BF16 value is an fp32);
  *   <li>tap-major: a k x k convolution weight [Cout, Cin, kh, kw] is laid out [kh kw][Cout][Cin], one
  *       [Cout, Cin] matrix per tap, the operand of the shifted-GEMM convolution.
  * </ul>
@@ -22,8 +27,8 @@ public final class CpuTensor implements Tensor {
     private final Shape shape;
     /** fp32 elements, or null when the tensor is 16-bit. */
     final float[] data;
-    /** F16 or BF16 bits when {@link #data} is null. */
-    final short[] half;
+    /** F16 or BF16 bits (native, 2 bytes an element) when {@link #data} is null. */
+    final MemorySegment half;
     /** F32, F16 or BF16: how the elements are stored. */
     final DType storage;
     /** Whether a [Cout, Cin, kh, kw] weight is stored [kh kw][Cout][Cin]. */
@@ -33,8 +38,8 @@ public final class CpuTensor implements Tensor {
         this(shape, data, null, DType.F32, false);
     }
 
-    private CpuTensor(Shape shape, float[] data, short[] half, DType storage, boolean tapMajor) {
-        long length = data != null ? data.length : half.length;
+    private CpuTensor(Shape shape, float[] data, MemorySegment half, DType storage, boolean tapMajor) {
+        long length = data != null ? data.length : half.byteSize() / 2;
         if (shape.numel() != length) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.numel() + " elements, data has " + length);
         }
@@ -51,7 +56,11 @@ public final class CpuTensor implements Tensor {
     /** 16-bit storage: {@code bits} are F16 or BF16 ({@code storage}), in {@code tapMajor} order or row-major. */
     static CpuTensor half(Shape shape, short[] bits, DType storage, boolean tapMajor) {
         if (storage != DType.F16 && storage != DType.BF16) throw new IllegalArgumentException("16-bit storage is F16 or BF16, not " + storage);
-        return new CpuTensor(shape, null, bits, storage, tapMajor);
+        // freed when the tensor is unreachable, outside the JVM's direct-memory limit (weights are gigabytes);
+        // 64-byte aligned, as oneDNN's kernels like their operands
+        MemorySegment held = HostMemory.allocate((long) bits.length * 2, 64);
+        MemorySegment.copy(bits, 0, held, ValueLayout.JAVA_SHORT, 0, bits.length);
+        return new CpuTensor(shape, null, held, storage, tapMajor);
     }
 
     /** fp32 storage in tap-major order. */
@@ -95,7 +104,7 @@ public final class CpuTensor implements Tensor {
     static final boolean VECTOR_WIDEN = CpuOps.vectorApiPresent();
 
     /** dst[dOff + i] = element (srcOff + i) of 16-bit {@code bits} as fp32, for i < n. */
-    static void widen(short[] bits, DType storage, int srcOff, float[] dst, int dOff, int n) {
+    static void widen(MemorySegment bits, DType storage, long srcOff, float[] dst, int dOff, int n) {
         if (VECTOR_WIDEN) {
             if (storage == DType.F16) {
                 VectorMath.widenF16(bits, srcOff, dst, dOff, n);
@@ -103,9 +112,9 @@ public final class CpuTensor implements Tensor {
                 VectorMath.widenBF16(bits, srcOff, dst, dOff, n);
             }
         } else if (storage == DType.F16) {
-            for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits[srcOff + i]);
+            for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits.getAtIndex(ValueLayout.JAVA_SHORT, srcOff + i));
         } else {
-            for (int i = 0; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits[srcOff + i] << 16);
+            for (int i = 0; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits.getAtIndex(ValueLayout.JAVA_SHORT, srcOff + i) << 16);
         }
     }
 

@@ -8,6 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The norms' statistics and the SiLU / GELU activations on FloatVector lanes. Each element-wise function
  * has a scalar twin in {@link ScalarMath} doing the same fp32 operations in the same order, used for the
@@ -145,10 +149,11 @@ final class VectorMath {
      * {@link Float#float16ToFloat} (every finite half is an fp32; infinities keep their sign, NaNs their
      * sign and payload and come out quiet, as x86's VCVTPH2PS makes them), eight or sixteen lanes at a time.
      */
-    static void widenF16(short[] bits, int srcOff, float[] dst, int dOff, int n) {
+    static void widenF16(MemorySegment bits, long srcOff, float[] dst, int dOff, int n) {
         int i = 0;
         for (int bound = I.loopBound(n); i < bound; i += I.length()) {
-            IntVector h = (IntVector) ShortVector.fromArray(H, bits, srcOff + i).convertShape(VectorOperators.S2I, I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, bits, (srcOff + i) * 2, ByteOrder.nativeOrder())
+                    .convertShape(VectorOperators.S2I, I, 0);
             IntVector em = h.and(0x7FFF), sign = h.lanewise(VectorOperators.LSHL, 16).and(0x80000000);
             IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
             // normal halves: rebias the exponent (15 -> 127); subnormal ones (em < 0x400): em x 2^-24,
@@ -162,16 +167,17 @@ final class VectorMath {
                     .blend(special, em.compare(VectorOperators.GE, 0x7C00));
             magnitude.or(sign).reinterpretAsFloats().intoArray(dst, dOff + i);
         }
-        for (; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits[srcOff + i]);
+        for (; i < n; i++) dst[dOff + i] = Float.float16ToFloat(bits.getAtIndex(ValueLayout.JAVA_SHORT, srcOff + i));
     }
 
     /** dst[dOff + i] = the bfloat16 bits[srcOff + i] as fp32 (its bits shifted up by 16), for i < n. */
-    static void widenBF16(short[] bits, int srcOff, float[] dst, int dOff, int n) {
+    static void widenBF16(MemorySegment bits, long srcOff, float[] dst, int dOff, int n) {
         int i = 0;
         for (int bound = I.loopBound(n); i < bound; i += I.length()) {
-            IntVector h = (IntVector) ShortVector.fromArray(H, bits, srcOff + i).convertShape(VectorOperators.S2I, I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, bits, (srcOff + i) * 2, ByteOrder.nativeOrder())
+                    .convertShape(VectorOperators.S2I, I, 0);
             h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + i);
         }
-        for (; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits[srcOff + i] << 16);
+        for (; i < n; i++) dst[dOff + i] = Float.intBitsToFloat(bits.getAtIndex(ValueLayout.JAVA_SHORT, srcOff + i) << 16);
     }
 }

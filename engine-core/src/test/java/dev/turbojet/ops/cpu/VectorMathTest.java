@@ -2,6 +2,7 @@ package dev.turbojet.ops.cpu;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,8 +84,10 @@ class VectorMathTest {
         short[] bits = new short[3 + 65536];
         for (int i = 0; i < 65536; i++) bits[3 + i] = (short) i;
         float[] f16 = new float[65536 + 5], bf16 = new float[65536 + 5];
-        VectorMath.widenF16(bits, 3, f16, 5, 65536);
-        VectorMath.widenBF16(bits, 3, bf16, 5, 65536);
+        // from native memory (where CpuTensor keeps 16-bit weights) and, below, from a heap array
+        MemorySegment held = java.lang.foreign.Arena.ofAuto().allocateFrom(java.lang.foreign.ValueLayout.JAVA_SHORT, bits);
+        VectorMath.widenF16(held, 3, f16, 5, 65536);
+        VectorMath.widenBF16(held, 3, bf16, 5, 65536);
         for (int i = 0; i < 65536; i++) {
             int expected = Float.floatToRawIntBits(Float.float16ToFloat((short) i));
             int quiet = (i & 0x7C00) == 0x7C00 && (i & 0x3FF) != 0 ? 0x00400000 : 0; // a NaN: quiet or not
@@ -95,7 +98,7 @@ class VectorMathTest {
         for (int n : new int[]{0, 1, 7, 15, 17, 33}) {
             float[] out = new float[n + 1];
             out[n] = 42f;
-            VectorMath.widenF16(bits, 3 + 0x3C00, out, 0, n);
+            VectorMath.widenF16(MemorySegment.ofArray(bits), 3 + 0x3C00, out, 0, n);
             for (int i = 0; i < n; i++) assertEquals(Float.float16ToFloat((short) (0x3C00 + i)), out[i], "n " + n + " element " + i);
             assertEquals(42f, out[n], "wrote past n = " + n);
         }
