@@ -30,8 +30,8 @@ import java.util.Arrays;
  *
  * <p>Compute: conv2d, linear and attention run on a native sgemm ({@link BlasGemm}: oneDNN's or
  * OpenBLAS's, see {@link #defaultSimd()}) where one loads, and with oneDNN the large stride-1
- * convolutions on its direct convolution ({@link DnnlConvolutions});
- * otherwise (or with {@link Simd#VECTOR_API} / {@link Simd#SCALAR}) on {@link Gemm}, a packed,
+ * convolutions on its direct convolution ({@link DnnlConvolutions}) and the skinny 16-bit linears on its
+ * matmul ({@link DnnlLinears}); otherwise (or with {@link Simd#VECTOR_API} / {@link Simd#SCALAR}) on {@link Gemm}, a packed,
  * cache-blocked SGEMM whose micro-kernel is {@link VectorKernel} (8 x 2L FloatVector FMAs, L the
  * preferred vector length: 8 x 32 with AVX-512) when the jdk.incubator.vector module is present,
  * and {@link ScalarKernel} otherwise; {@link #describe()} names the path. Sums accumulate in fp32
