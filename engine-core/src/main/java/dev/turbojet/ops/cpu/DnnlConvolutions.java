@@ -34,12 +34,13 @@ final class DnnlConvolutions {
     }
 
     /** A calling thread's native buffers, grown as needed. */
-    private static final class Buffers {
+    static final class Buffers {
         MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, weights = MemorySegment.NULL, blocked = MemorySegment.NULL,
                 bias = MemorySegment.NULL, scratchpad = MemorySegment.NULL;
         /** A 16-bit weight widened, in its stored order. */
         float[] widened = new float[0];
 
+        /** {@code held} if it has {@code bytes}, else a new 64-byte-aligned buffer at least 1.5 times as large. */
         static MemorySegment fit(MemorySegment held, long bytes) {
             if (held.byteSize() >= bytes) return held;
             return Arena.ofAuto().allocate(Math.max(bytes, held.byteSize() + held.byteSize() / 2), 64);

@@ -4,7 +4,6 @@ import dev.turbojet.ffi.onednn.OneDnn;
 import dev.turbojet.ffi.onednn.OneDnnMatmul;
 import dev.turbojet.tensor.DType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
@@ -42,14 +41,9 @@ final class DnnlLinears {
     private record Key(int rows, int k, int n, int columns, OneDnnMatmul.WeightType type, boolean bias) {
     }
 
-    /** A thread's native buffers, grown as needed. */
+    /** A thread's native buffers, grown as {@link DnnlConvolutions.Buffers#fit} grows them. */
     private static final class Buffers {
         MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, bias = MemorySegment.NULL, scratchpad = MemorySegment.NULL;
-
-        static MemorySegment fit(MemorySegment held, long bytes) {
-            if (held.byteSize() >= bytes) return held;
-            return Arena.ofAuto().allocate(Math.max(bytes, held.byteSize() + held.byteSize() / 2), 64);
-        }
     }
 
     private final OneDnn dnn;
@@ -99,11 +93,11 @@ final class DnnlLinears {
             slice[s] = mm.get();
         }
         Buffers b = buffers.get();
-        b.src = Buffers.fit(b.src, (long) m * k * 4);
-        b.dst = Buffers.fit(b.dst, (long) m * n * 4);
+        b.src = DnnlConvolutions.Buffers.fit(b.src, (long) m * k * 4);
+        b.dst = DnnlConvolutions.Buffers.fit(b.dst, (long) m * n * 4);
         MemorySegment.copy(x, 0, b.src, ValueLayout.JAVA_FLOAT, 0, m * k);
         if (bias != null) {
-            b.bias = Buffers.fit(b.bias, (long) n * 4);
+            b.bias = DnnlConvolutions.Buffers.fit(b.bias, (long) n * 4);
             MemorySegment.copy(bias, 0, b.bias, ValueLayout.JAVA_FLOAT, 0, n);
         }
         MemorySegment src = b.src, dst = b.dst, nativeBias = b.bias;
@@ -111,7 +105,7 @@ final class DnnlLinears {
             int start = s * step, size = Math.min(step, extent - start);
             OneDnnMatmul mm = slice[s];
             Buffers mine = buffers.get();
-            mine.scratchpad = Buffers.fit(mine.scratchpad, Math.max(64, mm.scratchpadBytes()));
+            mine.scratchpad = DnnlConvolutions.Buffers.fit(mine.scratchpad, Math.max(64, mm.scratchpadBytes()));
             dnn.singleThreadedOnThisThread();
             if (byRows) {
                 mm.execute(src.asSlice((long) start * k * 4), w.half, bias == null ? null : nativeBias, dst.asSlice((long) start * n * 4),

@@ -200,7 +200,6 @@ class OneDnnTest {
                         MemorySegment weights = type == OneDnnMatmul.WeightType.F32
                                 ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, w) : arena.allocateFrom(ValueLayout.JAVA_SHORT, bits);
                         MemorySegment dst = arena.allocateFrom(ValueLayout.JAVA_FLOAT, new float[m * ldc]);
-                        dst.fill((byte) 0);
                         for (int i = 0; i < m * ldc; i++) dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, 7f);
                         dnn.singleThreadedOnThisThread();
                         mm.execute(arena.allocateFrom(ValueLayout.JAVA_FLOAT, x), weights,
